@@ -1,0 +1,56 @@
+"""``python -m concore info | demo``."""
+import argparse
+import sys
+import time
+
+
+def _best(f, repeat):
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        r = f()
+        best = min(best, time.perf_counter() - t0)
+    return best, r
+
+
+def demo(n=20_000_000, repeat=5):
+    """Time a large reduction serially and in parallel, check it against NumPy."""
+    import numpy as np
+
+    import concore
+
+    a = np.random.default_rng(42).standard_normal(n)
+    nt = concore.get_num_threads()
+    print(f"concore {concore.__version__}, backend {concore.backend()}, {nt} threads")
+    print(f"array: {n:,} float64 ({a.nbytes / 1e6:.0f} MB)\n")
+    ok = True
+    for name in ("sum", "var", "argmax"):
+        f_np = getattr(np, name)
+        f_cc = getattr(concore, name)
+        t_np, r_np = _best(lambda: f_np(a), repeat)
+        t_1, r_1 = _best(lambda: f_cc(a, n_threads=1), repeat)
+        t_n, r_n = _best(lambda: f_cc(a, n_threads=nt), repeat)
+        same = np.asarray(r_np).tobytes() == np.asarray(r_1).tobytes() == np.asarray(r_n).tobytes()
+        ok &= same
+        print(f"{name:>7}: numpy {t_np * 1e3:7.2f} ms | concore 1 thread {t_1 * 1e3:7.2f} ms"
+              f" | {nt} threads {t_n * 1e3:7.2f} ms | speedup vs numpy {t_np / t_n:4.2f}x"
+              f" | {'bit-identical to NumPy' if same else 'DIFFERS from NumPy'}")
+    return 0 if ok else 1
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m concore")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("info", help="version, backend, OpenMP runtime, threads, CPU features")
+    d = sub.add_parser("demo", help="time a large reduction serially and in parallel")
+    d.add_argument("-n", type=int, default=20_000_000, help="array size")
+    args = p.parse_args(argv)
+    if args.cmd == "info":
+        from concore import show_config
+        show_config()
+        return 0
+    return demo(args.n)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

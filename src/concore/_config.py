@@ -1,0 +1,253 @@
+"""Runtime configuration: backend choice, thread counts and the process-wide core budget.
+
+Nothing here does work at import time beyond defining names and registering a
+fork handler; the CPU count and environment variables are read on first use.
+"""
+import contextlib
+import importlib
+import os
+import threading
+
+__all__ = [
+    "backend", "use_backend", "get_num_threads", "set_num_threads", "threads",
+    "GRAIN",
+]
+
+# Elements below which a kernel runs serially in the calling thread (it still
+# releases the GIL): a parallel region costs microseconds, a 32k-element pass less.
+GRAIN = 1 << 15
+
+_local = threading.local()          # per-thread overrides: backend, threads
+_lock = threading.Lock()            # guards the globals below
+_state = {
+    "default": None,        # backend name chosen on first use
+    "user": None,           # set_num_threads()
+    "cpus": None,           # CPUs available, read on first use
+    "in_use": 0,            # threads taken by running calls
+    "went_parallel": False,  # this process has run an OpenMP team
+    "serial_only": False,   # forked from a process that had: never go parallel
+}
+_backends = {}                      # name -> module, filled lazily
+
+
+# --------------------------------------------------------------------- backends
+
+def _load_backend(name):
+    mod = _backends.get(name)
+    if mod is None:
+        if name == "native":
+            mod = _import_native()
+        else:
+            mod = importlib.import_module("concore._python")
+        _backends[name] = mod
+    return mod
+
+
+def _import_native():
+    # libgomp reads its wait policy once, when it is loaded: spin briefly (about
+    # 10k iterations, a few microseconds) instead of its default ~8 ms, unless the
+    # user chose a policy. Restore the environment afterwards so children and other
+    # libraries see the user's environment unchanged.
+    keys = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+    set_here = not any(k in os.environ for k in keys)
+    if set_here:
+        os.environ["GOMP_SPINCOUNT"] = "10000"
+    try:
+        return importlib.import_module("concore._native")
+    finally:
+        if set_here:
+            os.environ.pop("GOMP_SPINCOUNT", None)
+
+
+def _default_backend_name():
+    name = os.environ.get("CONCORE_BACKEND", "").strip().lower() or "native"
+    if name not in ("native", "python"):
+        raise ValueError(f"CONCORE_BACKEND must be 'native' or 'python', got {name!r}")
+    if name == "native":
+        try:
+            _load_backend("native")
+        except ImportError:
+            name = "python"
+    return name
+
+
+def _backend_module():
+    """The backend package (concore._native or concore._python) for this thread."""
+    name = getattr(_local, "backend", None)
+    if name is None:
+        name = _state["default"]
+        if name is None:
+            name = _state["default"] = _default_backend_name()
+    return _backends.get(name) or _load_backend(name)
+
+
+def backend():
+    """Name of the backend used by the calling thread: ``"native"`` or ``"python"``."""
+    return _backend_module().NAME
+
+
+@contextlib.contextmanager
+def use_backend(name):
+    """Use backend ``name`` ("native" or "python") in the current thread within a ``with`` block.
+
+    Raises ``ValueError`` for an unknown name and ``ImportError`` when the native
+    extension was not built.
+    """
+    if name not in ("native", "python"):
+        raise ValueError(f"backend must be 'native' or 'python', got {name!r}")
+    _load_backend(name)
+    old = getattr(_local, "backend", None)
+    _local.backend = name
+    try:
+        yield name
+    finally:
+        _local.backend = old
+
+
+# ---------------------------------------------------------------------- threads
+
+def _available_cpus():
+    """CPUs this process may use: affinity mask and cgroup CPU quota."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    quota = _cgroup_quota()
+    if quota is not None:
+        n = min(n, quota)
+    return max(1, n)
+
+
+def _cgroup_quota():
+    try:  # cgroup v2
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            q, p = f.read().split()[:2]
+        if q != "max":
+            return max(1, -(-int(q) // int(p)))
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
+            q = int(f.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
+            p = int(f.read())
+        if q > 0 and p > 0:
+            return max(1, -(-q // p))
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _cpus():
+    n = _state["cpus"]
+    if n is None:
+        n = _state["cpus"] = _available_cpus()
+    return n
+
+
+def _env_threads():
+    for key in ("CONCORE_NUM_THREADS", "OMP_NUM_THREADS"):
+        raw = os.environ.get(key, "").strip()
+        if raw:
+            first = raw.split(",")[0].strip()
+            try:
+                n = int(first)
+            except ValueError:
+                raise ValueError(f"{key} must be a positive integer, got {raw!r}") from None
+            if n <= 0:
+                raise ValueError(f"{key} must be a positive integer, got {raw!r}")
+            return n
+    return None
+
+
+def _resolve(n, name="n_threads"):
+    """Validate a thread count: int != 0; negative counts down from the CPUs (-1 = all)."""
+    if isinstance(n, bool) or not hasattr(n, "__index__"):
+        raise ValueError(f"{name} must be a non-zero integer or None, got {n!r}")
+    n = n.__index__()
+    if n == 0:
+        raise ValueError(f"{name} must be a non-zero integer or None, got 0")
+    if n < 0:
+        n = max(1, _cpus() + 1 + n)
+    return n
+
+
+def get_num_threads():
+    """Threads a call uses when it gets no ``n_threads``.
+
+    In order: ``with concore.threads(n)`` in this thread, ``set_num_threads(n)``,
+    ``CONCORE_NUM_THREADS``, ``OMP_NUM_THREADS``, the CPUs this process may use
+    (affinity and cgroup quota).
+    """
+    n = getattr(_local, "threads", None)
+    if n is not None:
+        return n
+    n = _state["user"]
+    if n is not None:
+        return n
+    env = _env_threads()
+    return env if env is not None else _cpus()
+
+
+def set_num_threads(n):
+    """Set the process-wide default thread count (``None`` restores the default)."""
+    _state["user"] = None if n is None else _resolve(n)
+
+
+@contextlib.contextmanager
+def threads(n):
+    """Use ``n`` threads for concore calls made by the current thread within the block."""
+    n = _resolve(n)
+    old = getattr(_local, "threads", None)
+    _local.threads = n
+    try:
+        yield n
+    finally:
+        _local.threads = old
+
+
+def requested_threads(n_threads):
+    """Threads asked for by one call: its ``n_threads`` argument or the default."""
+    return get_num_threads() if n_threads is None else _resolve(n_threads)
+
+
+# ---------------------------------------------------------------- core budget
+
+@contextlib.contextmanager
+def budget(want):
+    """Take up to ``want`` threads from the process-wide budget; never waits.
+
+    A caller alone gets what it asked for; concurrent callers share the CPUs, and
+    one that finds none free runs serially in its own thread. A forked child
+    always runs serially (GNU OpenMP hangs in a child whose parent used it).
+    """
+    if _state["serial_only"]:
+        yield 1
+        return
+    with _lock:
+        used = _state["in_use"]
+        got = want if used == 0 else max(1, min(want, _cpus() - used))
+        _state["in_use"] = used + got
+        if got > 1:
+            _state["went_parallel"] = True
+    try:
+        yield got
+    finally:
+        with _lock:
+            _state["in_use"] -= got
+
+
+def in_use():
+    """Threads currently taken from the budget by running calls (for tests and info)."""
+    return _state["in_use"]
+
+
+def _after_fork_in_child():
+    global _lock
+    _lock = threading.Lock()
+    _state["in_use"] = 0
+    _state["serial_only"] = _state["went_parallel"] or _state["serial_only"]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

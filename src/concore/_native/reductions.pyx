@@ -1,0 +1,862 @@
+"""Parallel reduction kernels: sums and moments, extremes and their indices, dot.
+
+Every kernel receives a normalised description of its input from
+``concore.reductions`` (see ``_plan`` there): a base pointer, the kept index space
+``K`` (output elements), the outer reduced space ``O`` and an inner reduced run of
+``L`` elements with stride ``ls`` (strides in elements). Each output is
+
+    row(k) = fold over o, in order, of (acc + pairwise(run(k, o)))      acc = 0
+
+which is NumPy's own order for C-contiguous data (its pairwise sum over the
+innermost run, its sequential loop over the outer reduced axes). How the work is
+split across threads never changes which additions are made, so every result is
+bitwise the same for any number of threads. ``concore._python.reductions``
+implements the same definitions with NumPy.
+"""
+from cython.parallel cimport prange, threadid
+from libc.stdint cimport int64_t, int32_t, uint8_t
+from libc.stdlib cimport malloc, free
+from libc.math cimport INFINITY
+
+cimport numpy as cnp
+
+from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_stopped
+
+cnp.import_array()
+
+# Operations of the sum family: which value each element contributes.
+cdef enum:
+    OP_SUM = 0        # x
+    OP_NANSUM = 1     # x, NaN as 0
+    OP_SQDEV = 2      # (x - mean)**2
+    OP_NANSQDEV = 3   # (x - mean)**2, NaN as 0
+    OP_COUNT = 4      # 1 for each non-NaN
+    OP_DOT = 5        # x * y (y from a second array)
+
+# Extremes: NaN handling.
+cdef enum:
+    NAN_PROPAGATE = 0   # min, max, argmin, argmax: the first NaN wins
+    NAN_SKIP = 1        # nanmin, nanmax: NaN ignored, NaN if all are
+    NAN_AS_WORST = 2    # nanargmin/nanargmax: NaN ranks as +inf (-inf), as NumPy
+
+# Work sizes; they depend on the problem only, never on the thread count.
+cdef enum:
+    PW_LEAF = 8192          # parallel pairwise leaves hold at least this many elements
+    PW_MAX_DEPTH = 10       # ... and at most 2**10 of them per round
+    PW_MAX_LEAVES = 1 << 10
+    PW_ROUND = 1 << 24      # larger pairwise nodes are split serially into rounds
+    TASK = 16384            # elements per parallel task elsewhere
+    ROUND_TASKS = 4096      # tasks per round (bounds the partial-result buffers)
+    SBLOCK = 512            # columns per task in the column-sequential (S) kernels
+    EXT_BLOCK = 4096        # elements per extreme-value leaf (rescans stay in cache)
+
+ctypedef fused in_t:
+    double
+    float
+    int64_t
+    int32_t
+    uint8_t
+
+ctypedef fused acc_t:
+    double
+    float
+    int64_t
+
+cdef struct Dims:
+    int nd
+    Py_ssize_t size
+    Py_ssize_t *shape
+    Py_ssize_t *stride
+
+
+# ------------------------------------------------------------------ helpers
+
+cdef inline Py_ssize_t offset_of(Py_ssize_t i, const Dims *d) noexcept nogil:
+    """Element offset of flat (C-order) index i in a strided index space."""
+    cdef Py_ssize_t off = 0
+    cdef int j
+    if d.nd == 1:
+        return i * d.stride[0]
+    for j in range(d.nd - 1, -1, -1):
+        off += (i % d.shape[j]) * d.stride[j]
+        i = i // d.shape[j]
+    return off
+
+
+cdef int dims_from(Dims *d, tuple shape, tuple stride) except -1:
+    cdef int j, nd = len(shape)
+    d.nd = nd
+    d.size = 1
+    d.shape = <Py_ssize_t *> malloc((nd + 1) * sizeof(Py_ssize_t))
+    d.stride = <Py_ssize_t *> malloc((nd + 1) * sizeof(Py_ssize_t))
+    if d.shape == NULL or d.stride == NULL:
+        raise MemoryError()
+    for j in range(nd):
+        d.shape[j] = shape[j]
+        d.stride[j] = stride[j]
+        d.size *= d.shape[j]
+    return 0
+
+
+cdef void dims_free(Dims *d) noexcept:
+    free(d.shape)
+    free(d.stride)
+
+
+cdef inline Py_ssize_t pw_split(Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t n2 = n // 2
+    return n2 - n2 % 8
+
+
+# ------------------------------------------------------------ sum family
+
+cdef inline acc_t load(const in_t *q, const in_t *q2, int op, acc_t m) noexcept nogil:
+    cdef in_t x = q[0]
+    cdef acc_t d
+    if op == OP_SUM:
+        return <acc_t> x
+    if op == OP_DOT:
+        return <acc_t> x * <acc_t> q2[0]
+    if op == OP_NANSUM:
+        return <acc_t> x if x == x else 0
+    if op == OP_COUNT:
+        return 1 if x == x else 0
+    d = <acc_t> x - m
+    if op == OP_SQDEV:
+        return d * d
+    return d * d if x == x else 0
+
+
+cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
+             const in_t *q2=NULL, Py_ssize_t s2=0) noexcept nogil:
+    """NumPy's pairwise sum: 8 accumulators below 128 elements, halves split at a multiple of 8."""
+    cdef acc_t r0, r1, r2, r3, r4, r5, r6, r7, res
+    cdef Py_ssize_t i, n8
+    if n < 8:
+        res = 0
+        for i in range(n):
+            res = res + load(q + i * s, q2 + i * s2, op, m)
+        return res
+    if n <= 128:
+        r0 = load(q, q2, op, m)
+        r1 = load(q + s, q2 + s2, op, m)
+        r2 = load(q + 2 * s, q2 + 2 * s2, op, m)
+        r3 = load(q + 3 * s, q2 + 3 * s2, op, m)
+        r4 = load(q + 4 * s, q2 + 4 * s2, op, m)
+        r5 = load(q + 5 * s, q2 + 5 * s2, op, m)
+        r6 = load(q + 6 * s, q2 + 6 * s2, op, m)
+        r7 = load(q + 7 * s, q2 + 7 * s2, op, m)
+        n8 = n - n % 8
+        for i in range(8, n8, 8):
+            r0 = r0 + load(q + (i + 0) * s, q2 + (i + 0) * s2, op, m)
+            r1 = r1 + load(q + (i + 1) * s, q2 + (i + 1) * s2, op, m)
+            r2 = r2 + load(q + (i + 2) * s, q2 + (i + 2) * s2, op, m)
+            r3 = r3 + load(q + (i + 3) * s, q2 + (i + 3) * s2, op, m)
+            r4 = r4 + load(q + (i + 4) * s, q2 + (i + 4) * s2, op, m)
+            r5 = r5 + load(q + (i + 5) * s, q2 + (i + 5) * s2, op, m)
+            r6 = r6 + load(q + (i + 6) * s, q2 + (i + 6) * s2, op, m)
+            r7 = r7 + load(q + (i + 7) * s, q2 + (i + 7) * s2, op, m)
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for i in range(n8, n):
+            res = res + load(q + i * s, q2 + i * s2, op, m)
+        return res
+    cdef Py_ssize_t n2 = pw_split(n)
+    cdef acc_t left = pw(q, n2, s, op, m, q2, s2)
+    return left + pw(q + n2 * s, n - n2, s, op, m, q2 + n2 * s2, s2)
+
+
+cdef int pw_leaves(Py_ssize_t off, Py_ssize_t n, int depth, Py_ssize_t *offs,
+                   Py_ssize_t *lens, int k) noexcept nogil:
+    """List the subtrees of NumPy's tree at `depth` levels below a node (or smaller than a leaf)."""
+    if depth == 0 or n <= PW_LEAF:
+        offs[k] = off
+        lens[k] = n
+        return k + 1
+    cdef Py_ssize_t n2 = pw_split(n)
+    k = pw_leaves(off, n2, depth - 1, offs, lens, k)
+    return pw_leaves(off + n2, n - n2, depth - 1, offs, lens, k)
+
+
+cdef acc_t pw_combine(Py_ssize_t n, int depth, const acc_t *part, int *k) noexcept nogil:
+    """Add leaf results back up the same tree, left before right."""
+    cdef acc_t left, r
+    if depth == 0 or n <= PW_LEAF:
+        r = part[k[0]]
+        k[0] += 1
+        return r
+    cdef Py_ssize_t n2 = pw_split(n)
+    left = pw_combine(n2, depth - 1, part, k)
+    return left + pw_combine(n - n2, depth - 1, part, k)
+
+
+cdef acc_t pw_parallel(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
+                       int nt, Stop *stop, acc_t *part, Py_ssize_t *offs,
+                       Py_ssize_t *lens, const in_t *q2=NULL, Py_ssize_t s2=0) noexcept nogil:
+    """pw() of a long run, its leaves computed by nt threads; same bits as pw()."""
+    cdef Py_ssize_t n2, b
+    cdef acc_t left
+    cdef int nleaves, k = 0
+    if n > PW_ROUND:  # serial rounds keep the leaf buffers small
+        n2 = pw_split(n)
+        left = pw_parallel(q, n2, s, op, m, nt, stop, part, offs, lens, q2, s2)
+        if stopped(stop):
+            return 0
+        return left + pw_parallel(q + n2 * s, n - n2, s, op, m, nt, stop, part, offs, lens,
+                                  q2 + n2 * s2, s2)
+    nleaves = pw_leaves(0, n, PW_MAX_DEPTH, offs, lens, 0)
+    if nt > 1 and nleaves > 1:
+        for b in prange(nleaves, schedule="static", num_threads=nt):
+            if not stopped(stop):
+                part[b] = pw(q + offs[b] * s, lens[b], s, op, m, q2 + offs[b] * s2, s2)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nleaves):
+            part[b] = pw(q + offs[b] * s, lens[b], s, op, m, q2 + offs[b] * s2, s2)
+            poll(stop)
+            if stopped(stop):
+                return 0
+    return pw_combine(n, PW_MAX_DEPTH, part, &k)
+
+
+cdef inline acc_t sum_row(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls,
+                          int op, acc_t m) noexcept nogil:
+    """row(k) computed serially."""
+    cdef acc_t acc = 0
+    cdef Py_ssize_t o
+    for o in range(od.size):
+        acc = acc + pw(p + offset_of(o, od), L, ls, op, m)
+    return acc
+
+
+cdef int sum_p(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const Dims *od,
+               Py_ssize_t L, Py_ssize_t ls, int op, int nt, Stop *stop) except -1 nogil:
+    """P-mode: the innermost reduced run is summed pairwise, outer reduced axes folded."""
+    cdef Py_ssize_t K = kd.size, O = od.size, rowlen = O * L
+    cdef Py_ssize_t per, ntask, t, k, k0, k1, o, o0, o1, cnt
+    cdef acc_t acc, m = 0
+    cdef in_t *p
+    cdef acc_t *part = NULL
+    cdef Py_ssize_t *offs = NULL
+    cdef Py_ssize_t *lens = NULL
+    cdef int ok = 1
+
+    if nt > 1 and (K >= 4 * nt and rowlen <= (1 << 22)):
+        # Many rows: one task per group of whole rows.
+        per = max(1, TASK // max(rowlen, 1))
+        ntask = (K + per - 1) // per
+        for t in prange(ntask, schedule="static", num_threads=nt):
+            if not stopped(stop):
+                k1 = min(K, (t + 1) * per)
+                for k in range(t * per, k1):
+                    out[k] = sum_row(base + offset_of(k, kd), od, L, ls, op,
+                                     mean[k] if mean != NULL else <acc_t> 0)
+                if threadid() == 0:
+                    poll(stop)
+        return 0
+    if nt <= 1 or rowlen < TASK:
+        # Serial, still without the GIL; poll between rows.
+        for k in range(K):
+            out[k] = sum_row(base + offset_of(k, kd), od, L, ls, op,
+                             mean[k] if mean != NULL else <acc_t> 0)
+            if (k & 255) == 0:
+                poll(stop)
+                if stopped(stop):
+                    return 0
+        return 0
+
+    # Few long rows: parallel inside each row.
+    part = <acc_t *> malloc(ROUND_TASKS * sizeof(acc_t))
+    offs = <Py_ssize_t *> malloc(ROUND_TASKS * sizeof(Py_ssize_t))
+    lens = <Py_ssize_t *> malloc(ROUND_TASKS * sizeof(Py_ssize_t))
+    if part == NULL or offs == NULL or lens == NULL:
+        free(part); free(offs); free(lens)
+        with gil:
+            raise MemoryError()
+    for k in range(K):
+        p = base + offset_of(k, kd)
+        m = mean[k] if mean != NULL else <acc_t> 0
+        acc = 0
+        if L >= TASK:
+            for o in range(O):
+                acc = acc + pw_parallel(p + offset_of(o, od), L, ls, op, m, nt, stop,
+                                        part, offs, lens)
+                if stopped(stop):
+                    break
+        else:
+            # Short runs: a round of runs at a time, one run per task slot.
+            o0 = 0
+            while o0 < O:
+                cnt = min(O - o0, <Py_ssize_t> ROUND_TASKS)
+                for o in prange(cnt, schedule="static", num_threads=nt):
+                    if not stopped(stop):
+                        part[o] = pw(p + offset_of(o0 + o, od), L, ls, op, m)
+                        if threadid() == 0 and (o & 63) == 0:
+                            poll(stop)
+                if stopped(stop):
+                    break
+                for o in range(cnt):
+                    acc = acc + part[o]
+                o0 += cnt
+        out[k] = acc
+        if stopped(stop):
+            break
+    free(part); free(offs); free(lens)
+    return 0
+
+
+cdef int sum_s(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const Dims *od,
+               int op, int nt, Stop *stop) except -1 nogil:
+    """S-mode: the innermost axis is kept; each output adds its elements in order."""
+    # kd's last axis is the inner kept run; its outer axes index groups of columns.
+    cdef Py_ssize_t ki = kd.shape[kd.nd - 1], kis = kd.stride[kd.nd - 1]
+    cdef Py_ssize_t kgroups = kd.size // ki if ki > 0 else 0
+    cdef Py_ssize_t nb = (ki + SBLOCK - 1) // SBLOCK
+    cdef Py_ssize_t ntask = kgroups * nb, t
+    cdef Dims kod
+    kod.nd = kd.nd - 1
+    kod.shape = kd.shape
+    kod.stride = kd.stride
+    kod.size = kgroups
+    if nt > 1 and ntask > 1:
+        for t in prange(ntask, schedule="static", num_threads=nt):
+            if not stopped(stop):
+                sum_s_task(base, out, mean, &kod, od, ki, kis, t // nb, t % nb, op, stop)
+    else:
+        for t in range(ntask):
+            sum_s_task(base, out, mean, &kod, od, ki, kis, t // nb, t % nb, op, stop)
+            if stopped(stop):
+                break
+    return 0
+
+
+cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
+                     const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t g,
+                     Py_ssize_t blk, int op, Stop *stop) noexcept nogil:
+    cdef Py_ssize_t j0 = blk * SBLOCK, j1 = min(ki, j0 + SBLOCK), j, o
+    cdef acc_t *acc = out + g * ki
+    cdef const acc_t *mrow = mean + g * ki if mean != NULL else NULL
+    cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0)
+    cdef in_t *q
+    cdef bint t0 = threadid() == 0
+    for j in range(j0, j1):
+        acc[j] = 0
+    for o in range(od.size):
+        q = p + offset_of(o, od)
+        if mrow == NULL:
+            for j in range(j0, j1):
+                acc[j] = acc[j] + load(q + j * kis, <in_t *> NULL, op, <acc_t> 0)
+        else:
+            for j in range(j0, j1):
+                acc[j] = acc[j] + load(q + j * kis, <in_t *> NULL, op, mrow[j])
+        if t0 and (o & 1023) == 0:
+            poll(stop)
+            if stopped(stop):
+                return
+
+
+cdef int run_sum(in_t *base, acc_t *out, const acc_t *mean, tuple kshape, tuple kstride,
+                 tuple oshape, tuple ostride, Py_ssize_t L, Py_ssize_t ls, bint smode,
+                 int op, int nt, bint check) except -1:
+    cdef Dims kd, od
+    cdef Stop stop
+    dims_from(&kd, kshape, kstride)
+    try:
+        dims_from(&od, oshape, ostride)
+        try:
+            stop_init(&stop, check)
+            with nogil:
+                if smode:
+                    sum_s(base, out, mean, &kd, &od, op, nt, &stop)
+                else:
+                    sum_p(base, out, mean, &kd, &od, L, ls, op, nt, &stop)
+            raise_if_stopped(&stop)
+        finally:
+            dims_free(&od)
+    finally:
+        dims_free(&kd)
+    return 0
+
+
+def sum_rows(cnp.ndarray a, int tcode, cnp.ndarray out, cnp.ndarray mean, tuple kshape,
+             tuple kstride, tuple oshape, tuple ostride, Py_ssize_t L, Py_ssize_t ls,
+             bint smode, int op, int nt, bint check):
+    """Fill ``out`` (C-contiguous, one accumulator per kept element) with row sums.
+
+    tcode: input type (0 f64, 1 f32, 2 i64, 3 i32, 4 u8/bool); the accumulator
+    type is ``out``'s dtype (f64, f32 or i64). ``mean`` (same type as ``out``, or
+    None) is subtracted before squaring for OP_SQDEV / OP_NANSQDEV.
+    """
+    cdef void *pa = cnp.PyArray_DATA(a)
+    cdef void *po = cnp.PyArray_DATA(out)
+    cdef void *pm = cnp.PyArray_DATA(mean) if mean is not None else NULL
+    cdef int acode = {8: 0, 4: 1}.get(out.itemsize, 0) if out.dtype.kind == "f" else 2
+    if acode == 0:
+        if tcode == 0:
+            run_sum[double, double](<double *> pa, <double *> po, <double *> pm, kshape, kstride,
+                                    oshape, ostride, L, ls, smode, op, nt, check)
+        elif tcode == 2:
+            run_sum[int64_t, double](<int64_t *> pa, <double *> po, <double *> pm, kshape,
+                                     kstride, oshape, ostride, L, ls, smode, op, nt, check)
+        elif tcode == 3:
+            run_sum[int32_t, double](<int32_t *> pa, <double *> po, <double *> pm, kshape,
+                                     kstride, oshape, ostride, L, ls, smode, op, nt, check)
+        elif tcode == 4:
+            run_sum[uint8_t, double](<uint8_t *> pa, <double *> po, <double *> pm, kshape,
+                                     kstride, oshape, ostride, L, ls, smode, op, nt, check)
+        else:
+            raise TypeError("unsupported input/accumulator pair")
+    elif acode == 1:
+        if tcode != 1:
+            raise TypeError("unsupported input/accumulator pair")
+        run_sum[float, float](<float *> pa, <float *> po, <float *> pm, kshape, kstride,
+                              oshape, ostride, L, ls, smode, op, nt, check)
+    else:
+        if tcode == 0:
+            run_sum[double, int64_t](<double *> pa, <int64_t *> po, NULL, kshape, kstride,
+                                     oshape, ostride, L, ls, smode, op, nt, check)
+        elif tcode == 1:
+            run_sum[float, int64_t](<float *> pa, <int64_t *> po, NULL, kshape, kstride,
+                                    oshape, ostride, L, ls, smode, op, nt, check)
+        elif tcode == 2:
+            run_sum[int64_t, int64_t](<int64_t *> pa, <int64_t *> po, NULL, kshape, kstride,
+                                      oshape, ostride, L, ls, smode, op, nt, check)
+        elif tcode == 3:
+            run_sum[int32_t, int64_t](<int32_t *> pa, <int64_t *> po, NULL, kshape, kstride,
+                                      oshape, ostride, L, ls, smode, op, nt, check)
+        else:
+            run_sum[uint8_t, int64_t](<uint8_t *> pa, <int64_t *> po, NULL, kshape, kstride,
+                                      oshape, ostride, L, ls, smode, op, nt, check)
+    return out
+
+
+def sum_flat(cnp.ndarray a, int tcode, int op, int nt, bint check):
+    """Fast path: pairwise sum of a whole C-contiguous float array (NumPy's 0.0 + pw(a))."""
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(a)
+    cdef void *pa = cnp.PyArray_DATA(a)
+    cdef double rd
+    cdef float rf
+    cdef Stop stop
+    cdef double part_d[PW_MAX_LEAVES]
+    cdef float part_f[PW_MAX_LEAVES]
+    cdef Py_ssize_t offs[PW_MAX_LEAVES]
+    cdef Py_ssize_t lens[PW_MAX_LEAVES]
+    stop_init(&stop, check)
+    if tcode == 0:
+        with nogil:
+            if nt > 1 and n >= 2 * PW_LEAF:
+                rd = pw_parallel(<double *> pa, n, 1, op, <double> 0, nt, &stop, part_d, offs, lens)
+            elif n > PW_ROUND:
+                rd = pw_parallel(<double *> pa, n, 1, op, <double> 0, 1, &stop, part_d, offs, lens)
+            else:
+                rd = pw(<double *> pa, n, 1, op, <double> 0)
+            rd = 0.0 + rd
+        raise_if_stopped(&stop)
+        return rd
+    with nogil:
+        if nt > 1 and n >= 2 * PW_LEAF:
+            rf = pw_parallel(<float *> pa, n, 1, op, <float> 0, nt, &stop, part_f, offs, lens)
+        elif n > PW_ROUND:
+            rf = pw_parallel(<float *> pa, n, 1, op, <float> 0, 1, &stop, part_f, offs, lens)
+        else:
+            rf = pw(<float *> pa, n, 1, op, <float> 0)
+        rf = <float> 0.0 + rf
+    raise_if_stopped(&stop)
+    return rf
+
+
+def dot_flat(cnp.ndarray a, cnp.ndarray b, int tcode, Py_ssize_t sa, Py_ssize_t sb,
+             int nt, bint check):
+    """Sum of a*b over two 1-D runs (strides in elements), pairwise like sum()."""
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(a)
+    cdef void *pa = cnp.PyArray_DATA(a)
+    cdef void *pb = cnp.PyArray_DATA(b)
+    cdef Stop stop
+    cdef double part_d[PW_MAX_LEAVES]
+    cdef float part_f[PW_MAX_LEAVES]
+    cdef int64_t part_i[PW_MAX_LEAVES]
+    cdef Py_ssize_t offs[PW_MAX_LEAVES]
+    cdef Py_ssize_t lens[PW_MAX_LEAVES]
+    cdef double rd = 0
+    cdef float rf = 0
+    cdef int64_t ri = 0
+    stop_init(&stop, check)
+    if nt > 1 and n < 2 * PW_LEAF:
+        nt = 1
+    with nogil:
+        if tcode == 0:
+            rd = pw_parallel(<double *> pa, n, sa, OP_DOT, <double> 0, nt, &stop, part_d, offs,
+                             lens, <double *> pb, sb)
+        elif tcode == 1:
+            rf = pw_parallel(<float *> pa, n, sa, OP_DOT, <float> 0, nt, &stop, part_f, offs,
+                             lens, <float *> pb, sb)
+        elif tcode == 2:
+            ri = pw_parallel(<int64_t *> pa, n, sa, OP_DOT, <int64_t> 0, nt, &stop, part_i,
+                             offs, lens, <int64_t *> pb, sb)
+        else:
+            ri = pw_parallel(<int32_t *> pa, n, sa, OP_DOT, <int64_t> 0, nt, &stop, part_i,
+                             offs, lens, <int32_t *> pb, sb)
+    raise_if_stopped(&stop)
+    if tcode == 0:
+        return 0.0 + rd
+    if tcode == 1:
+        return <float> 0.0 + rf
+    return ri
+
+
+# ---------------------------------------------------------------- extremes
+#
+# Results are defined in the logical C order of the reduced elements: the first
+# extreme wins (this decides between -0.0 and +0.0), the first NaN wins where NaN
+# propagates. Runs are scanned with 8 independent lanes (vectorisable); the
+# winning element's position is found by a second scan of the cached block, only
+# where it is needed (an index was asked for, or the value is a zero or a NaN).
+
+cdef inline bint better(in_t x, in_t c, bint want_max) noexcept nogil:
+    return x > c if want_max else x < c
+
+
+cdef inline in_t worst(in_t like, bint want_max) noexcept nogil:
+    """The value every element beats (floats); `like` only selects the type."""
+    if in_t is double or in_t is float:
+        return -INFINITY if want_max else INFINITY
+    return 0  # integers: lanes start from the first element instead
+
+
+cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int nanmode,
+                 bint need_idx, in_t *val, Py_ssize_t *idx) noexcept nogil:
+    """Extreme of a run of n >= 1 elements; returns 1 when it holds a non-NaN element."""
+    cdef in_t lane[8]
+    cdef in_t x, m
+    cdef uint8_t nanf[8]
+    cdef uint8_t okf[8]
+    cdef Py_ssize_t i, n8 = n - n % 8
+    cdef int j, anynan = 0, anyok = 1
+    if in_t is double or in_t is float:
+        for j in range(8):
+            lane[j] = worst(q[0], want_max)
+            nanf[j] = 0
+            okf[j] = 0
+    else:
+        for j in range(8):
+            lane[j] = q[0]
+    if want_max:
+        for i in range(0, n8, 8):
+            for j in range(8):
+                x = q[(i + j) * s]
+                lane[j] = x if x > lane[j] else lane[j]
+                if in_t is double or in_t is float:
+                    nanf[j] |= x != x
+                    okf[j] |= x == x
+    else:
+        for i in range(0, n8, 8):
+            for j in range(8):
+                x = q[(i + j) * s]
+                lane[j] = x if x < lane[j] else lane[j]
+                if in_t is double or in_t is float:
+                    nanf[j] |= x != x
+                    okf[j] |= x == x
+    m = lane[0]
+    for j in range(1, 8):
+        if better(lane[j], m, want_max):
+            m = lane[j]
+    if in_t is double or in_t is float:
+        anyok = 0
+        for j in range(8):
+            anynan |= nanf[j]
+            anyok |= okf[j]
+    for i in range(n8, n):
+        x = q[i * s]
+        if in_t is double or in_t is float:
+            if x != x:
+                anynan = 1
+                continue
+            anyok = 1
+        if better(x, m, want_max):
+            m = x
+
+    if in_t is double or in_t is float:
+        if anynan and nanmode == NAN_PROPAGATE:
+            for i in range(n):
+                if q[i * s] != q[i * s]:
+                    idx[0] = i
+                    val[0] = q[i * s]
+                    return 1
+        if not anyok:
+            val[0] = q[0]  # a NaN
+            idx[0] = 0 if nanmode == NAN_AS_WORST else -1
+            if nanmode == NAN_AS_WORST:
+                val[0] = worst(q[0], want_max)
+            return 0
+        if nanmode == NAN_AS_WORST and m == worst(q[0], want_max):
+            for i in range(n):  # NumPy ranks NaN like +-inf: the first of either
+                x = q[i * s]
+                if x != x or x == m:
+                    idx[0] = i
+                    val[0] = m
+                    return 1
+        if need_idx or m == 0:
+            for i in range(n):
+                if q[i * s] == m:
+                    idx[0] = i
+                    val[0] = q[i * s]
+                    return 1
+        val[0] = m
+        idx[0] = -1
+        return 1
+    else:
+        val[0] = m
+        idx[0] = -1
+        if need_idx:
+            for i in range(n):
+                if q[i * s] == m:
+                    idx[0] = i
+                    break
+        return 1
+
+
+cdef inline bint ext_take(in_t cur, bint cur_ok, in_t new, bint new_ok, bint want_max,
+                          int nanmode) noexcept nogil:
+    """Does a later partial result replace the current one?"""
+    if in_t is double or in_t is float:
+        if nanmode == NAN_PROPAGATE:
+            if cur != cur:
+                return False
+            return new != new or better(new, cur, want_max)
+        if nanmode == NAN_SKIP:
+            if not new_ok:
+                return False
+            return (not cur_ok) or better(new, cur, want_max)
+        return better(new, cur, want_max)  # NaN already ranked as +-inf
+    return better(new, cur, want_max)
+
+
+cdef void ext_row(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls, bint want_max,
+                  int nanmode, bint need_idx, in_t *val, int64_t *idx, uint8_t *ok) noexcept nogil:
+    """Serial extreme of one row (O runs of L)."""
+    cdef Py_ssize_t o, b0, n, ri
+    cdef in_t v, cv = 0
+    cdef int64_t ci = -1
+    cdef int rok, cok = 0, first = 1, anyok = 0
+    for o in range(od.size):
+        b0 = 0
+        while b0 < L:
+            n = min(<Py_ssize_t> EXT_BLOCK, L - b0)
+            rok = ext_run(p + offset_of(o, od) + b0 * ls, n, ls, want_max, nanmode,
+                          need_idx, &v, &ri)
+            anyok |= rok
+            if first or ext_take(cv, cok, v, rok, want_max, nanmode):
+                cv = v
+                cok = rok
+                ci = (o * L + b0 + ri) if ri >= 0 else -1
+                first = 0
+            b0 += n
+    val[0] = cv
+    idx[0] = ci
+    ok[0] = anyok
+
+
+cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kd,
+               const Dims *od, Py_ssize_t L, Py_ssize_t ls, bint want_max, int nanmode,
+               bint need_idx, int nt, Stop *stop) except -1 nogil:
+    cdef Py_ssize_t K = kd.size, O = od.size, rowlen = O * L
+    cdef Py_ssize_t nbr = (L + EXT_BLOCK - 1) // EXT_BLOCK, ntask = O * nbr
+    cdef Py_ssize_t per, nt_k, t, k, k1, t0, cnt, o, b0, ri
+    cdef in_t *pv = NULL
+    cdef int64_t *pi = NULL
+    cdef uint8_t *pk = NULL
+    cdef in_t v, cv
+    cdef int64_t ci
+    cdef int cok, first, anyok
+    cdef in_t *p
+    if nt > 1 and K >= 4 * nt and rowlen <= (1 << 22):
+        per = max(1, TASK // max(rowlen, 1))
+        nt_k = (K + per - 1) // per
+        for t in prange(nt_k, schedule="static", num_threads=nt):
+            if not stopped(stop):
+                k1 = min(K, (t + 1) * per)
+                for k in range(t * per, k1):
+                    ext_row(base + offset_of(k, kd), od, L, ls, want_max, nanmode, need_idx,
+                            outv + k, outi + k, outok + k)
+                if threadid() == 0:
+                    poll(stop)
+        return 0
+    if nt <= 1 or ntask < 2:
+        for k in range(K):
+            ext_row(base + offset_of(k, kd), od, L, ls, want_max, nanmode, need_idx,
+                    outv + k, outi + k, outok + k)
+            poll(stop)
+            if stopped(stop):
+                return 0
+        return 0
+    pv = <in_t *> malloc(ROUND_TASKS * sizeof(in_t))
+    pi = <int64_t *> malloc(ROUND_TASKS * sizeof(int64_t))
+    pk = <uint8_t *> malloc(ROUND_TASKS * sizeof(uint8_t))
+    if pv == NULL or pi == NULL or pk == NULL:
+        free(pv); free(pi); free(pk)
+        with gil:
+            raise MemoryError()
+    for k in range(K):
+        p = base + offset_of(k, kd)
+        first = 1
+        anyok = 0
+        cv = 0
+        ci = -1
+        cok = 0
+        t0 = 0
+        while t0 < ntask:
+            cnt = min(ntask - t0, <Py_ssize_t> ROUND_TASKS)
+            for t in prange(cnt, schedule="static", num_threads=nt):
+                if not stopped(stop):
+                    o = (t0 + t) // nbr
+                    b0 = ((t0 + t) % nbr) * EXT_BLOCK
+                    pk[t] = ext_run(p + offset_of(o, od) + b0 * ls,
+                                    min(<Py_ssize_t> EXT_BLOCK, L - b0), ls, want_max,
+                                    nanmode, need_idx, pv + t, &ri)
+                    pi[t] = (o * L + b0 + ri) if ri >= 0 else -1
+                    if threadid() == 0:
+                        poll(stop)
+            if stopped(stop):
+                break
+            for t in range(cnt):
+                anyok |= pk[t]
+                if first or ext_take(cv, cok, pv[t], pk[t], want_max, nanmode):
+                    cv = pv[t]
+                    ci = pi[t]
+                    cok = pk[t]
+                    first = 0
+            t0 += cnt
+        outv[k] = cv
+        outi[k] = ci
+        outok[k] = anyok
+        if stopped(stop):
+            break
+    free(pv); free(pi); free(pk)
+    return 0
+
+
+cdef inline bint ext_take1(in_t c, in_t x, bint want_max, int nanmode) noexcept nogil:
+    """Element-by-element rule of the S kernels (same outcome as ext_run + ext_take)."""
+    if in_t is double or in_t is float:
+        if nanmode == NAN_PROPAGATE:
+            return better(x, c, want_max) or (x != x and c == c)
+        if nanmode == NAN_SKIP:
+            return better(x, c, want_max) or (c != c and x == x)
+        return better(x, c, want_max) or (c != c and x == x and better(x, worst(x, want_max), want_max))
+    return better(x, c, want_max)
+
+
+cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kod,
+                     const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t g, Py_ssize_t blk,
+                     bint want_max, int nanmode, bint need_idx, Stop *stop) noexcept nogil:
+    cdef Py_ssize_t j0 = blk * SBLOCK, j1 = min(ki, j0 + SBLOCK), j, o
+    cdef in_t *cv = outv + g * ki
+    cdef int64_t *ci = outi + g * ki
+    cdef uint8_t *ck = outok + g * ki
+    cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0)
+    cdef in_t *q
+    cdef in_t x
+    cdef bint t0 = threadid() == 0
+    for j in range(j0, j1):
+        x = p[j * kis]
+        cv[j] = x
+        ci[j] = 0
+        ck[j] = x == x
+    for o in range(1, od.size):
+        q = p + offset_of(o, od)
+        if need_idx:
+            for j in range(j0, j1):
+                x = q[j * kis]
+                if ext_take1(cv[j], x, want_max, nanmode):
+                    cv[j] = x
+                    ci[j] = o
+                ck[j] |= x == x
+        else:
+            for j in range(j0, j1):
+                x = q[j * kis]
+                cv[j] = x if ext_take1(cv[j], x, want_max, nanmode) else cv[j]
+                ck[j] |= x == x
+        if t0 and (o & 1023) == 0:
+            poll(stop)
+            if stopped(stop):
+                return
+
+
+cdef int ext_s(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kd,
+               const Dims *od, bint want_max, int nanmode, bint need_idx, int nt,
+               Stop *stop) except -1 nogil:
+    cdef Py_ssize_t ki = kd.shape[kd.nd - 1], kis = kd.stride[kd.nd - 1]
+    cdef Py_ssize_t kgroups = kd.size // ki if ki > 0 else 0
+    cdef Py_ssize_t nb = (ki + SBLOCK - 1) // SBLOCK
+    cdef Py_ssize_t ntask = kgroups * nb, t
+    cdef Dims kod
+    kod.nd = kd.nd - 1
+    kod.shape = kd.shape
+    kod.stride = kd.stride
+    kod.size = kgroups
+    if nt > 1 and ntask > 1:
+        for t in prange(ntask, schedule="static", num_threads=nt):
+            if not stopped(stop):
+                ext_s_task(base, outv, outi, outok, &kod, od, ki, kis, t // nb, t % nb,
+                           want_max, nanmode, need_idx, stop)
+    else:
+        for t in range(ntask):
+            ext_s_task(base, outv, outi, outok, &kod, od, ki, kis, t // nb, t % nb,
+                       want_max, nanmode, need_idx, stop)
+            if stopped(stop):
+                break
+    return 0
+
+
+cdef int run_ext(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, tuple kshape,
+                 tuple kstride, tuple oshape, tuple ostride, Py_ssize_t L, Py_ssize_t ls,
+                 bint smode, bint want_max, int nanmode, bint need_idx, int nt,
+                 bint check) except -1:
+    cdef Dims kd, od
+    cdef Stop stop
+    dims_from(&kd, kshape, kstride)
+    try:
+        dims_from(&od, oshape, ostride)
+        try:
+            stop_init(&stop, check)
+            with nogil:
+                if smode:
+                    ext_s(base, outv, outi, outok, &kd, &od, want_max, nanmode, need_idx, nt,
+                          &stop)
+                else:
+                    ext_p(base, outv, outi, outok, &kd, &od, L, ls, want_max, nanmode,
+                          need_idx, nt, &stop)
+            raise_if_stopped(&stop)
+        finally:
+            dims_free(&od)
+    finally:
+        dims_free(&kd)
+    return 0
+
+
+def extreme_rows(cnp.ndarray a, int tcode, cnp.ndarray outv, cnp.ndarray outi,
+                 cnp.ndarray outok, tuple kshape, tuple kstride, tuple oshape, tuple ostride,
+                 Py_ssize_t L, Py_ssize_t ls, bint smode, bint want_max, int nanmode,
+                 bint need_idx, int nt, bint check):
+    """Per kept element: the extreme value (outv, input dtype), its flat index in the
+    reduced space (outi, int64) and whether the row held a non-NaN element (outok, uint8).
+    """
+    cdef void *pa = cnp.PyArray_DATA(a)
+    cdef void *pv = cnp.PyArray_DATA(outv)
+    cdef int64_t *pi = <int64_t *> cnp.PyArray_DATA(outi)
+    cdef uint8_t *pk = <uint8_t *> cnp.PyArray_DATA(outok)
+    if tcode == 0:
+        run_ext[double](<double *> pa, <double *> pv, pi, pk, kshape, kstride, oshape, ostride,
+                        L, ls, smode, want_max, nanmode, need_idx, nt, check)
+    elif tcode == 1:
+        run_ext[float](<float *> pa, <float *> pv, pi, pk, kshape, kstride, oshape, ostride,
+                       L, ls, smode, want_max, nanmode, need_idx, nt, check)
+    elif tcode == 2:
+        run_ext[int64_t](<int64_t *> pa, <int64_t *> pv, pi, pk, kshape, kstride, oshape,
+                         ostride, L, ls, smode, want_max, nanmode, need_idx, nt, check)
+    elif tcode == 3:
+        run_ext[int32_t](<int32_t *> pa, <int32_t *> pv, pi, pk, kshape, kstride, oshape,
+                         ostride, L, ls, smode, want_max, nanmode, need_idx, nt, check)
+    else:
+        run_ext[uint8_t](<uint8_t *> pa, <uint8_t *> pv, pi, pk, kshape, kstride, oshape,
+                         ostride, L, ls, smode, want_max, nanmode, need_idx, nt, check)

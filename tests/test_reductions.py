@@ -1,0 +1,244 @@
+"""Every reduction against NumPy on the shared hard inputs, on both backends.
+
+Bitwise where concore promises NumPy's bits (the sum family on C-contiguous
+floats); integers always exact; extremes exact up to the sign of a zero (see
+concore.reductions); elsewhere within NumPy's own error bounds. Every result
+must be bitwise the same for 1, 2 and 3 threads and on both backends.
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import concore
+from hard_inputs import arrays, axis_options, layouts, NATIVE_DTYPES, OTHER_DTYPES
+
+SUM_FAMILY = ["sum", "mean", "var", "std", "nansum", "nanmean", "nanvar", "nanstd"]
+EXTREMES = ["min", "max", "nanmin", "nanmax", "ptp"]
+ARGS = ["argmin", "argmax", "nanargmin", "nanargmax"]
+ALL = SUM_FAMILY + EXTREMES + ARGS
+
+
+def cases(fname, quick=False):
+    """(label, array, kwargs) for one function."""
+    sizes = (1, 7, 9, 128, 129, 8193, 40001) if quick else None
+    seen = 0
+    for label, x in arrays(**({"sizes": sizes} if sizes else {})):
+        special = label.count("-") > 1
+        for lay, y in (layouts(x) if not special else [("c", x)]):
+            for axis in axis_options(y.ndim):
+                if fname.startswith(("arg", "nanarg")) and isinstance(axis, tuple):
+                    continue
+                kw = {"axis": axis}
+                yield f"{label}/{lay}/axis={axis}", y, kw
+                if fname in ("var", "std", "nanvar", "nanstd") and axis is None:
+                    yield f"{label}/{lay}/ddof=1", y, {"axis": axis, "ddof": 1}
+                seen += 1
+
+
+def is_exact(fname, y):
+    return (fname in SUM_FAMILY and y.dtype.kind == "f" and y.flags.c_contiguous
+            and y.dtype.isnative)
+
+
+def call(f, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return f(*args, **kw), None
+        except Exception as e:  # compared by type below
+            return None, e
+
+
+def bits(r):
+    r = np.asarray(r)
+    return r.dtype, r.shape, r.tobytes()
+
+
+def assert_close_to_numpy(fname, y, r, ref, label):
+    r, ref = np.asarray(r), np.asarray(ref)
+    assert r.dtype == ref.dtype, f"{label}: dtype {r.dtype} != NumPy's {ref.dtype}"
+    assert r.shape == ref.shape, f"{label}: shape {r.shape} != NumPy's {ref.shape}"
+    if r.dtype.kind != "f":
+        np.testing.assert_array_equal(r, ref, err_msg=label)
+        return
+    np.testing.assert_array_equal(np.isnan(r), np.isnan(ref), err_msg=label)
+    if fname in EXTREMES:  # same value; the sign of a zero may differ (documented)
+        np.testing.assert_array_equal(r, ref, err_msg=label)
+        return
+    eps = np.finfo(r.dtype).eps
+    with np.errstate(all="ignore"):
+        scale = np.nanmax(np.abs(y.astype(np.float64))) if y.size else 1.0
+        if fname.endswith(("var", "std")):
+            scale = scale * scale if fname.endswith("var") else scale
+        tol = 8 * eps * y.size * scale + np.finfo(r.dtype).tiny
+        finite = np.isfinite(ref)
+        assert (np.isinf(r) == np.isinf(ref)).all(), label
+        np.testing.assert_allclose(r[finite], ref[finite], rtol=64 * eps, atol=tol,
+                                   err_msg=label)
+
+
+@pytest.mark.parametrize("fname", ALL)
+def test_matches_numpy_and_thread_counts(fname, backend, small_grain):
+    """NumPy's answer (bitwise where promised); identical bits for 1, 2 and 3 threads."""
+    f, ref_f = getattr(concore, fname), getattr(np, fname)
+    quick = backend == "python"
+    n = 0
+    for label, y, kw in cases(fname, quick):
+        ref, ref_err = call(ref_f, y, **kw)
+        r1, err = call(f, y, n_threads=1, **kw)
+        if ref_err is not None:
+            assert err is not None and isinstance(err, type(ref_err)), (
+                f"{label}: NumPy raised {ref_err!r}, concore gave {err!r}")
+            continue
+        assert err is None, f"{label}: concore raised {err!r}"
+        for nt in (2, 3):
+            rn, _ = call(f, y, n_threads=nt, **kw)
+            assert bits(rn) == bits(r1), f"{label}: {nt} threads differ from 1"
+        if is_exact(fname, y):
+            assert bits(r1) == bits(ref), f"{label}: not NumPy's bits: {r1!r} vs {ref!r}"
+        else:
+            assert_close_to_numpy(fname, y, r1, ref, label)
+        n += 1
+    assert n > 100
+
+
+@pytest.mark.parametrize("fname", ALL)
+def test_backends_agree_bitwise(fname, small_grain):
+    from conftest import NATIVE
+    if not NATIVE:
+        pytest.skip("pure-Python install: no native backend to compare with")
+    f = getattr(concore, fname)
+    for label, y, kw in cases(fname, quick=True):
+        with concore.use_backend("python"):
+            rp, ep = call(f, y, n_threads=2, **kw)
+        with concore.use_backend("native"):
+            rn, en = call(f, y, n_threads=2, **kw)
+        assert type(ep) is type(en), label
+        if ep is None:
+            assert bits(rp) == bits(rn), f"{label}: python {rp!r} != native {rn!r}"
+
+
+@pytest.mark.parametrize("dtype", OTHER_DTYPES + ("complex128", ">f8", "<M8[s]"))
+@pytest.mark.parametrize("fname", ["sum", "mean", "min", "argmax", "var", "nansum"])
+def test_other_dtypes_give_numpy_answer(dtype, fname, backend):
+    x = (np.arange(50) % 7).astype(dtype)
+    ref, ref_err = call(getattr(np, fname), x)
+    r, err = call(getattr(concore, fname), x)
+    if ref_err is not None:
+        assert isinstance(err, type(ref_err))
+    else:
+        assert bits(r) == bits(ref)
+
+
+@pytest.mark.parametrize("fname", SUM_FAMILY + EXTREMES)
+def test_keepdims_out_dtype(fname, backend):
+    x = np.random.default_rng(3).standard_normal((6, 5, 40))
+    f, g = getattr(concore, fname), getattr(np, fname)
+    for axis in (None, 1, (0, 2)):
+        r, ref = f(x, axis=axis, keepdims=True), g(x, axis=axis, keepdims=True)
+        assert r.shape == ref.shape
+        out = np.empty_like(ref)
+        assert f(x, axis=axis, keepdims=True, out=out) is out
+        np.testing.assert_allclose(out, ref, rtol=1e-12)
+    if fname in SUM_FAMILY:
+        r = f(x.astype(np.float32), axis=1, dtype=np.float64)  # handed to NumPy
+        ref = g(x.astype(np.float32), axis=1, dtype=np.float64)
+        assert bits(r) == bits(ref)
+
+
+def test_sum_exact_bits_large(backend, n_threads):
+    """NumPy's pairwise tree reproduced on arrays big enough for many parallel leaves."""
+    rng = np.random.default_rng(7)
+    for n in (2**20 + 13, 3_000_001):
+        x = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+        for dt in (np.float64, np.float32):
+            y = x.astype(dt)
+            for fname in ("sum", "mean", "var", "std", "nansum"):
+                r = getattr(concore, fname)(y, n_threads=n_threads)
+                assert bits(r) == bits(getattr(np, fname)(y)), (fname, n, dt)
+        m = x[: 1000 * 1000].reshape(1000, 1000)
+        for axis in (0, 1):
+            assert bits(concore.sum(m, axis=axis, n_threads=n_threads)) == bits(m.sum(axis=axis))
+            assert bits(concore.var(m, axis=axis, n_threads=n_threads)) == bits(m.var(axis=axis))
+
+
+def test_integer_wraparound(backend):
+    x = np.full(100_000, np.iinfo(np.int64).max // 3, np.int64)
+    assert concore.sum(x) == np.sum(x)
+    u = np.full(70_000, 255, np.uint8)
+    assert bits(concore.sum(u)) == bits(np.sum(u))
+    i = np.full(70_000, 2**31 - 1, np.int32)
+    assert bits(concore.sum(i)) == bits(np.sum(i))
+    assert bits(concore.dot(i, i)) == bits(np.dot(i, i))
+
+
+def test_dot(backend, n_threads):
+    rng = np.random.default_rng(5)
+    for n in (1, 7, 129, 100_003):
+        for dt in (np.float64, np.float32, np.int64, np.int32):
+            a = (rng.standard_normal(n) * 100).astype(dt)
+            b = (rng.standard_normal(n) * 100).astype(dt)
+            r = concore.dot(a, b, n_threads=n_threads)
+            assert bits(r) == bits(np.sum(a * b) if dt in (np.float64, np.float32) else np.dot(a, b))
+            ref = np.dot(a, b)
+            assert np.asarray(r).dtype == ref.dtype
+            np.testing.assert_allclose(r, ref, rtol=1e-4 if dt == np.float32 else 1e-10)
+            assert bits(concore.dot(a[::-2], b[::2], n_threads=n_threads)) == bits(
+                np.sum(a[::-2] * b[::2]) if dt in (np.float64, np.float32) else np.dot(a[::-2], b[::2]))
+    m = rng.standard_normal((4, 3))
+    np.testing.assert_array_equal(concore.dot(m, m.T), np.dot(m, m.T))
+    with pytest.raises(ValueError):
+        concore.dot(np.ones(3), np.ones(4))
+
+
+def test_errors_match_numpy(backend):
+    x = np.ones((3, 4))
+    with pytest.raises(np.exceptions.AxisError):
+        concore.sum(x, axis=2)
+    with pytest.raises(np.exceptions.AxisError):
+        concore.argmax(x, axis=-3)
+    with pytest.raises(ValueError):
+        concore.min(np.empty(0))
+    with pytest.raises(ValueError):
+        concore.nanargmin(np.array([np.nan, np.nan]))
+    with pytest.raises(ValueError):
+        concore.sum(x, axis=(0, 0))
+    with pytest.raises(ValueError):
+        concore.sum(x, axis=0, out=np.empty(5))
+    with pytest.raises(TypeError):
+        concore.sum(x, axis=1.0)
+    with pytest.raises(TypeError):
+        concore.argmin(x, axis=(0, 1))
+    for bad in (0, 1.5, "2", True):
+        with pytest.raises(ValueError, match="n_threads"):
+            concore.sum(x, n_threads=bad)
+        with pytest.raises(ValueError, match="n_threads"):
+            concore.sum(np.ones(10**5), n_threads=bad)
+
+
+def test_warnings_match_numpy(backend):
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        assert np.isnan(concore.nanmean(np.array([np.nan, np.nan])))
+    with pytest.warns(RuntimeWarning, match="All-NaN"):
+        assert np.isnan(concore.nanmin(np.array([np.nan])))
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"):
+        assert np.isnan(concore.nanvar(np.array([1.0, np.nan]), ddof=1))
+
+
+def test_signed_zero_rule(backend, n_threads, small_grain):
+    """The first of equal zeros wins: deterministic where NumPy's choice is not."""
+    x = np.zeros(50_000)
+    x[1::2] = -0.0
+    assert not np.signbit(concore.min(x, n_threads=n_threads))
+    assert np.signbit(concore.max(x[1:], n_threads=n_threads))
+    assert concore.argmin(x[1:], n_threads=n_threads) == 0
+
+
+def test_array_likes_and_scalars(backend):
+    assert concore.sum([1, 2, 3]) == 6
+    assert concore.mean(4.0) == 4.0
+    assert concore.max([[1, 5], [7, 2]], axis=0).tolist() == [7, 5]
+    assert isinstance(concore.sum(np.ones(3)), np.float64)
+    m = np.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0])
+    assert concore.sum(m) == np.sum(m) == 4.0
