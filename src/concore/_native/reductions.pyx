@@ -524,7 +524,7 @@ cdef inline in_t worst(in_t like, bint want_max) noexcept nogil:
 
 
 cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int nanmode,
-                 bint need_idx, in_t *val, Py_ssize_t *idx) noexcept nogil:
+                 bint need_idx, in_t *val, int64_t *idx) noexcept nogil:
     """Extreme of a run of n >= 1 elements; returns 1 when it holds a non-NaN element."""
     cdef in_t lane[8]
     cdef in_t x, m
@@ -634,7 +634,8 @@ cdef inline bint ext_take(in_t cur, bint cur_ok, in_t new, bint new_ok, bint wan
 cdef void ext_row(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls, bint want_max,
                   int nanmode, bint need_idx, in_t *val, int64_t *idx, uint8_t *ok) noexcept nogil:
     """Serial extreme of one row (O runs of L)."""
-    cdef Py_ssize_t o, b0, n, ri
+    cdef Py_ssize_t o, b0, n
+    cdef int64_t ri
     cdef in_t v, cv = 0
     cdef int64_t ci = -1
     cdef int rok, cok = 0, first = 1, anyok = 0
@@ -661,7 +662,7 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
                bint need_idx, int nt, Stop *stop) except -1 nogil:
     cdef Py_ssize_t K = kd.size, O = od.size, rowlen = O * L
     cdef Py_ssize_t nbr = (L + EXT_BLOCK - 1) // EXT_BLOCK, ntask = O * nbr
-    cdef Py_ssize_t per, nt_k, t, k, k1, t0, cnt, o, b0, ri
+    cdef Py_ssize_t per, nt_k, t, k, k1, t0, cnt, o, b0
     cdef in_t *pv = NULL
     cdef int64_t *pi = NULL
     cdef uint8_t *pk = NULL
@@ -710,10 +711,12 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
                 if not stopped(stop):
                     o = (t0 + t) // nbr
                     b0 = ((t0 + t) % nbr) * EXT_BLOCK
+                    # Each task writes only its own slots (no shared temporaries).
                     pk[t] = ext_run(p + offset_of(o, od) + b0 * ls,
                                     min(<Py_ssize_t> EXT_BLOCK, L - b0), ls, want_max,
-                                    nanmode, need_idx, pv + t, &ri)
-                    pi[t] = (o * L + b0 + ri) if ri >= 0 else -1
+                                    nanmode, need_idx, pv + t, pi + t)
+                    if pi[t] >= 0:
+                        pi[t] += o * L + b0
                     if threadid() == 0:
                         poll(stop)
             if stopped(stop):
