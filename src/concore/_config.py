@@ -251,3 +251,44 @@ def _after_fork_in_child():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# --------------------------------------------------------------- threadpoolctl
+
+def register_threadpoolctl():
+    """Let ``threadpoolctl.threadpool_limits`` govern concore's default thread count.
+
+    Called at import when threadpoolctl is already imported; call it yourself if
+    you import threadpoolctl later. Returns False when threadpoolctl (>= 3.5) or
+    the native backend is missing.
+    """
+    try:
+        from threadpoolctl import LibController, register
+        _load_backend("native")
+    except ImportError:
+        return False
+    if _state.get("tpctl"):
+        return True
+
+    class ConcoreController(LibController):
+        user_api = "concore"
+        internal_api = "concore"
+        # The extension module that carries concore's OpenMP plumbing.
+        filename_prefixes = ("_openmp.",)
+
+        def get_num_threads(self):
+            return get_num_threads()
+
+        def set_num_threads(self, num_threads):
+            set_num_threads(num_threads)
+
+        def get_version(self):
+            from concore import __version__
+            return __version__
+
+        def set_additional_attributes(self):
+            pass
+
+    register(ConcoreController)
+    _state["tpctl"] = True
+    return True

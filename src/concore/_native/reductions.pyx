@@ -49,6 +49,7 @@ cdef enum:
     ROUND_TASKS = 4096      # tasks per round (bounds the partial-result buffers)
     SBLOCK = 512            # columns per task in the column-sequential (S) kernels
     EXT_BLOCK = 4096        # elements per extreme-value leaf (rescans stay in cache)
+    SHORT_ROW = 1 << 16     # rows up to this long are reduced whole by one thread
 
 ctypedef fused in_t:
     double
@@ -254,18 +255,19 @@ cdef int sum_p(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
                 if threadid() == 0:
                     poll(stop)
         return 0
-    if nt <= 1 or rowlen < TASK:
-        # Serial, still without the GIL; poll between rows.
+    if rowlen < TASK or (nt <= 1 and rowlen <= SHORT_ROW):
+        # Serial, still without the GIL; poll every SHORT_ROW elements or so.
+        per = max(1, SHORT_ROW // max(rowlen, 1))
         for k in range(K):
             out[k] = sum_row(base + offset_of(k, kd), od, L, ls, op,
                              mean[k] if mean != NULL else <acc_t> 0)
-            if (k & 255) == 0:
+            if k % per == 0:
                 poll(stop)
                 if stopped(stop):
                     return 0
         return 0
 
-    # Few long rows: parallel inside each row.
+    # Long rows: split inside each row (nt may be 1: then serial, polling per piece).
     part = <acc_t *> malloc(ROUND_TASKS * sizeof(acc_t))
     offs = <Py_ssize_t *> malloc(ROUND_TASKS * sizeof(Py_ssize_t))
     lens = <Py_ssize_t *> malloc(ROUND_TASKS * sizeof(Py_ssize_t))
@@ -288,10 +290,16 @@ cdef int sum_p(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
             o0 = 0
             while o0 < O:
                 cnt = min(O - o0, <Py_ssize_t> ROUND_TASKS)
-                for o in prange(cnt, schedule="static", num_threads=nt):
-                    if not stopped(stop):
+                if nt > 1:
+                    for o in prange(cnt, schedule="static", num_threads=nt):
+                        if not stopped(stop):
+                            part[o] = pw(p + offset_of(o0 + o, od), L, ls, op, m)
+                            if threadid() == 0 and (o & 63) == 0:
+                                poll(stop)
+                else:
+                    for o in range(cnt):
                         part[o] = pw(p + offset_of(o0 + o, od), L, ls, op, m)
-                        if threadid() == 0 and (o & 63) == 0:
+                        if (o & 63) == 0:
                             poll(stop)
                 if stopped(stop):
                     break
@@ -657,12 +665,23 @@ cdef void ext_row(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls, bi
     ok[0] = anyok
 
 
+cdef inline void ext_task(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls,
+                          Py_ssize_t nbr, Py_ssize_t task, bint want_max, int nanmode,
+                          bint need_idx, in_t *val, int64_t *idx, uint8_t *ok) noexcept nogil:
+    """One block of one run of a row; writes only its own result slots."""
+    cdef Py_ssize_t o = task // nbr, b0 = (task % nbr) * EXT_BLOCK
+    ok[0] = ext_run(p + offset_of(o, od) + b0 * ls, min(<Py_ssize_t> EXT_BLOCK, L - b0), ls,
+                    want_max, nanmode, need_idx, val, idx)
+    if idx[0] >= 0:
+        idx[0] += o * L + b0
+
+
 cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kd,
                const Dims *od, Py_ssize_t L, Py_ssize_t ls, bint want_max, int nanmode,
                bint need_idx, int nt, Stop *stop) except -1 nogil:
     cdef Py_ssize_t K = kd.size, O = od.size, rowlen = O * L
     cdef Py_ssize_t nbr = (L + EXT_BLOCK - 1) // EXT_BLOCK, ntask = O * nbr
-    cdef Py_ssize_t per, nt_k, t, k, k1, t0, cnt, o, b0
+    cdef Py_ssize_t per, nt_k, t, k, k1, t0, cnt
     cdef in_t *pv = NULL
     cdef int64_t *pi = NULL
     cdef uint8_t *pk = NULL
@@ -682,13 +701,15 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
                 if threadid() == 0:
                     poll(stop)
         return 0
-    if nt <= 1 or ntask < 2:
+    if ntask < 2 or (nt <= 1 and rowlen <= SHORT_ROW):
+        per = max(1, SHORT_ROW // max(rowlen, 1))
         for k in range(K):
             ext_row(base + offset_of(k, kd), od, L, ls, want_max, nanmode, need_idx,
                     outv + k, outi + k, outok + k)
-            poll(stop)
-            if stopped(stop):
-                return 0
+            if k % per == 0:
+                poll(stop)
+                if stopped(stop):
+                    return 0
         return 0
     pv = <in_t *> malloc(ROUND_TASKS * sizeof(in_t))
     pi = <int64_t *> malloc(ROUND_TASKS * sizeof(int64_t))
@@ -707,18 +728,18 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
         t0 = 0
         while t0 < ntask:
             cnt = min(ntask - t0, <Py_ssize_t> ROUND_TASKS)
-            for t in prange(cnt, schedule="static", num_threads=nt):
-                if not stopped(stop):
-                    o = (t0 + t) // nbr
-                    b0 = ((t0 + t) % nbr) * EXT_BLOCK
-                    # Each task writes only its own slots (no shared temporaries).
-                    pk[t] = ext_run(p + offset_of(o, od) + b0 * ls,
-                                    min(<Py_ssize_t> EXT_BLOCK, L - b0), ls, want_max,
-                                    nanmode, need_idx, pv + t, pi + t)
-                    if pi[t] >= 0:
-                        pi[t] += o * L + b0
-                    if threadid() == 0:
-                        poll(stop)
+            if nt > 1:
+                for t in prange(cnt, schedule="static", num_threads=nt):
+                    if not stopped(stop):
+                        ext_task(p, od, L, ls, nbr, t0 + t, want_max, nanmode, need_idx,
+                                 pv + t, pi + t, pk + t)
+                        if threadid() == 0:
+                            poll(stop)
+            else:
+                for t in range(cnt):
+                    ext_task(p, od, L, ls, nbr, t0 + t, want_max, nanmode, need_idx,
+                             pv + t, pi + t, pk + t)
+                    poll(stop)
             if stopped(stop):
                 break
             for t in range(cnt):
