@@ -20,6 +20,12 @@ from libc.math cimport INFINITY
 
 cimport numpy as cnp
 
+cdef extern from "_simd.h" nogil:
+    void cc_lanes_f64(const double *q, Py_ssize_t n8, int want_max, double *lane, int *anynan)
+    void cc_lanes_f32(const float *q, Py_ssize_t n8, int want_max, float *lane, int *anynan)
+    void cc_fold_f64(const double *x, double *c, Py_ssize_t n, int want_max)
+    void cc_fold_f32(const float *x, float *c, Py_ssize_t n, int want_max)
+
 from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_stopped
 
 cnp.import_array()
@@ -47,7 +53,8 @@ cdef enum:
     PW_ROUND = 1 << 24      # larger pairwise nodes are split serially into rounds
     TASK = 16384            # elements per parallel task elsewhere
     ROUND_TASKS = 4096      # tasks per round (bounds the partial-result buffers)
-    SBLOCK = 512            # columns per task in the column-sequential (S) kernels
+    SBLOCK = 512            # columns per task in the column-sequential (S) kernels:
+    SBLOCK_MAX = 2048       # ... at least SBLOCK, at most SBLOCK_MAX
     EXT_BLOCK = 4096        # elements per extreme-value leaf (rescans stay in cache)
     SHORT_ROW = 1 << 16     # rows up to this long are reduced whole by one thread
 
@@ -111,56 +118,75 @@ cdef inline Py_ssize_t pw_split(Py_ssize_t n) noexcept nogil:
 
 # ------------------------------------------------------------ sum family
 
-cdef inline acc_t load(const in_t *q, const in_t *q2, int op, acc_t m) noexcept nogil:
-    cdef in_t x = q[0]
-    cdef acc_t d
-    if op == OP_SUM:
-        return <acc_t> x
-    if op == OP_DOT:
-        return <acc_t> x * <acc_t> q2[0]
-    if op == OP_NANSUM:
-        return <acc_t> x if x == x else 0
-    if op == OP_COUNT:
-        return 1 if x == x else 0
-    d = <acc_t> x - m
-    if op == OP_SQDEV:
-        return d * d
-    return d * d if x == x else 0
-
-
-cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
-             const in_t *q2=NULL, Py_ssize_t s2=0) noexcept nogil:
-    """NumPy's pairwise sum: 8 accumulators below 128 elements, halves split at a multiple of 8."""
+cdef inline acc_t pw_block_c(const acc_t *v, Py_ssize_t n) noexcept nogil:
+    """NumPy's pairwise base case (n <= 128) over ready values: a plain loop below 8
+    elements, else 8 accumulators combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the tail."""
     cdef acc_t r0, r1, r2, r3, r4, r5, r6, r7, res
     cdef Py_ssize_t i, n8
     if n < 8:
         res = 0
         for i in range(n):
-            res = res + load(q + i * s, q2 + i * s2, op, m)
+            res = res + v[i]
         return res
+    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    n8 = n - n % 8
+    for i in range(8, n8, 8):
+        r0 = r0 + v[i]
+        r1 = r1 + v[i + 1]
+        r2 = r2 + v[i + 2]
+        r3 = r3 + v[i + 3]
+        r4 = r4 + v[i + 4]
+        r5 = r5 + v[i + 5]
+        r6 = r6 + v[i + 6]
+        r7 = r7 + v[i + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(n8, n):
+        res = res + v[i]
+    return res
+
+
+cdef void fill_values(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
+                      const in_t *q2, Py_ssize_t s2, acc_t *v) noexcept nogil:
+    """What each element contributes (one simple loop per operation, so each vectorises)."""
+    cdef Py_ssize_t i
+    cdef in_t x
+    cdef acc_t d
+    if op == OP_SUM:
+        for i in range(n):
+            v[i] = <acc_t> q[i * s]
+    elif op == OP_NANSUM:
+        for i in range(n):
+            x = q[i * s]
+            v[i] = <acc_t> x if x == x else 0
+    elif op == OP_SQDEV:
+        for i in range(n):
+            d = <acc_t> q[i * s] - m
+            v[i] = d * d
+    elif op == OP_NANSQDEV:
+        for i in range(n):
+            x = q[i * s]
+            d = <acc_t> x - m
+            v[i] = d * d if x == x else 0
+    elif op == OP_COUNT:
+        for i in range(n):
+            x = q[i * s]
+            v[i] = 1 if x == x else 0
+    else:  # OP_DOT
+        for i in range(n):
+            v[i] = <acc_t> q[i * s] * <acc_t> q2[i * s2]
+
+
+cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
+             const in_t *q2=NULL, Py_ssize_t s2=0) noexcept nogil:
+    """NumPy's pairwise sum of the values of `op`; halves split at a multiple of 8."""
+    cdef acc_t v[128]
     if n <= 128:
-        r0 = load(q, q2, op, m)
-        r1 = load(q + s, q2 + s2, op, m)
-        r2 = load(q + 2 * s, q2 + 2 * s2, op, m)
-        r3 = load(q + 3 * s, q2 + 3 * s2, op, m)
-        r4 = load(q + 4 * s, q2 + 4 * s2, op, m)
-        r5 = load(q + 5 * s, q2 + 5 * s2, op, m)
-        r6 = load(q + 6 * s, q2 + 6 * s2, op, m)
-        r7 = load(q + 7 * s, q2 + 7 * s2, op, m)
-        n8 = n - n % 8
-        for i in range(8, n8, 8):
-            r0 = r0 + load(q + (i + 0) * s, q2 + (i + 0) * s2, op, m)
-            r1 = r1 + load(q + (i + 1) * s, q2 + (i + 1) * s2, op, m)
-            r2 = r2 + load(q + (i + 2) * s, q2 + (i + 2) * s2, op, m)
-            r3 = r3 + load(q + (i + 3) * s, q2 + (i + 3) * s2, op, m)
-            r4 = r4 + load(q + (i + 4) * s, q2 + (i + 4) * s2, op, m)
-            r5 = r5 + load(q + (i + 5) * s, q2 + (i + 5) * s2, op, m)
-            r6 = r6 + load(q + (i + 6) * s, q2 + (i + 6) * s2, op, m)
-            r7 = r7 + load(q + (i + 7) * s, q2 + (i + 7) * s2, op, m)
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        for i in range(n8, n):
-            res = res + load(q + i * s, q2 + i * s2, op, m)
-        return res
+        if op == OP_SUM and s == 1 and (
+                (in_t is double and acc_t is double) or (in_t is float and acc_t is float)
+                or (in_t is int64_t and acc_t is int64_t)):
+            return pw_block_c(<const acc_t *> q, n)
+        fill_values(q, n, s, op, m, q2, s2, v)
+        return pw_block_c(v, n)
     cdef Py_ssize_t n2 = pw_split(n)
     cdef acc_t left = pw(q, n2, s, op, m, q2, s2)
     return left + pw(q + n2 * s, n - n2, s, op, m, q2 + n2 * s2, s2)
@@ -319,7 +345,7 @@ cdef int sum_s(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
     # kd's last axis is the inner kept run; its outer axes index groups of columns.
     cdef Py_ssize_t ki = kd.shape[kd.nd - 1], kis = kd.stride[kd.nd - 1]
     cdef Py_ssize_t kgroups = kd.size // ki if ki > 0 else 0
-    cdef Py_ssize_t nb = (ki + SBLOCK - 1) // SBLOCK
+    cdef Py_ssize_t bw = s_width(ki, nt), nb = (ki + bw - 1) // bw
     cdef Py_ssize_t ntask = kgroups * nb, t
     cdef Dims kod
     kod.nd = kd.nd - 1
@@ -329,34 +355,55 @@ cdef int sum_s(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
     if nt > 1 and ntask > 1:
         for t in prange(ntask, schedule="static", num_threads=nt):
             if not stopped(stop):
-                sum_s_task(base, out, mean, &kod, od, ki, kis, t // nb, t % nb, op, stop)
+                sum_s_task(base, out, mean, &kod, od, ki, kis, bw, t // nb, t % nb, op, stop)
     else:
         for t in range(ntask):
-            sum_s_task(base, out, mean, &kod, od, ki, kis, t // nb, t % nb, op, stop)
+            sum_s_task(base, out, mean, &kod, od, ki, kis, bw, t // nb, t % nb, op, stop)
             if stopped(stop):
                 break
     return 0
 
 
+cdef inline Py_ssize_t s_width(Py_ssize_t ki, int nt) noexcept nogil:
+    """Columns per task in the S kernels: wide rows stream better; enough tasks for nt.
+    (Each column is folded by one thread, so the width never changes a result.)"""
+    cdef Py_ssize_t w = (ki + 2 * nt - 1) // (2 * nt)
+    w = (w + 63) // 64 * 64
+    return max(<Py_ssize_t> SBLOCK, min(w, <Py_ssize_t> SBLOCK_MAX))
+
+
 cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
-                     const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t g,
-                     Py_ssize_t blk, int op, Stop *stop) noexcept nogil:
-    cdef Py_ssize_t j0 = blk * SBLOCK, j1 = min(ki, j0 + SBLOCK), j, o
-    cdef acc_t *acc = out + g * ki
-    cdef const acc_t *mrow = mean + g * ki if mean != NULL else NULL
-    cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0)
+                     const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t bw,
+                     Py_ssize_t g, Py_ssize_t blk, int op, Stop *stop) noexcept nogil:
+    """Columns [blk*bw, blk*bw + bw) of column group g: each adds its rows in order."""
+    cdef Py_ssize_t j0 = blk * bw, j1 = min(ki, j0 + bw), j, o, n = j1 - j0
+    cdef acc_t *acc = out + g * ki + j0
+    cdef const acc_t *mrow = mean + g * ki + j0 if mean != NULL else NULL
+    cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0) + j0 * kis
     cdef in_t *q
+    cdef acc_t d
+    cdef acc_t v[SBLOCK_MAX]
     cdef bint t0 = threadid() == 0
-    for j in range(j0, j1):
+    cdef bint direct = op == OP_SUM and kis == 1 and (
+        (in_t is double and acc_t is double) or (in_t is float and acc_t is float)
+        or (in_t is int64_t and acc_t is int64_t))
+    for j in range(n):
         acc[j] = 0
     for o in range(od.size):
         q = p + offset_of(o, od)
-        if mrow == NULL:
-            for j in range(j0, j1):
-                acc[j] = acc[j] + load(q + j * kis, <in_t *> NULL, op, <acc_t> 0)
+        if direct:
+            for j in range(n):
+                acc[j] = acc[j] + (<acc_t *> q)[j]
+        elif mrow == NULL:
+            fill_values(q, n, kis, op, <acc_t> 0, <in_t *> NULL, 0, v)
+            for j in range(n):
+                acc[j] = acc[j] + v[j]
         else:
-            for j in range(j0, j1):
-                acc[j] = acc[j] + load(q + j * kis, <in_t *> NULL, op, mrow[j])
+            for j in range(n):  # per-column means: (x - m[j])**2
+                d = <acc_t> q[j * kis] - mrow[j]
+                if op == OP_NANSQDEV and q[j * kis] != q[j * kis]:
+                    d = 0
+                acc[j] = acc[j] + d * d
         if t0 and (o & 1023) == 0:
             poll(stop)
             if stopped(stop):
@@ -531,50 +578,59 @@ cdef inline in_t worst(in_t like, bint want_max) noexcept nogil:
     return 0  # integers: lanes start from the first element instead
 
 
+cdef inline void ext_lanes(const in_t *q, Py_ssize_t n8, bint want_max, in_t *lane,
+                           int *anynan) noexcept nogil:
+    """8 independent running extremes over contiguous q (NaN never taken); anynan:
+    whether a NaN was seen. Floats go through SSE2 (_simd.h), same bits as this loop."""
+    cdef Py_ssize_t i
+    cdef int j
+    if in_t is double:
+        cc_lanes_f64(q, n8, want_max, lane, anynan)
+    elif in_t is float:
+        cc_lanes_f32(q, n8, want_max, lane, anynan)
+    elif want_max:
+        for i in range(0, n8, 8):
+            for j in range(8):
+                lane[j] = q[i + j] if q[i + j] > lane[j] else lane[j]
+    else:
+        for i in range(0, n8, 8):
+            for j in range(8):
+                lane[j] = q[i + j] if q[i + j] < lane[j] else lane[j]
+
+
 cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int nanmode,
                  bint need_idx, in_t *val, int64_t *idx) noexcept nogil:
-    """Extreme of a run of n >= 1 elements; returns 1 when it holds a non-NaN element."""
+    """Extreme of a run of 1 <= n <= EXT_BLOCK elements; returns 1 when it holds a
+    non-NaN element. Strided runs are first copied to a contiguous buffer."""
+    cdef in_t buf[EXT_BLOCK]
     cdef in_t lane[8]
     cdef in_t x, m
-    cdef uint8_t nanf[8]
-    cdef uint8_t okf[8]
     cdef Py_ssize_t i, n8 = n - n % 8
     cdef int j, anynan = 0, anyok = 1
-    if in_t is double or in_t is float:
-        for j in range(8):
+    if s != 1:
+        for i in range(n):
+            buf[i] = q[i * s]
+        q = buf
+    for j in range(8):
+        if in_t is double or in_t is float:
             lane[j] = worst(q[0], want_max)
-            nanf[j] = 0
-            okf[j] = 0
-    else:
-        for j in range(8):
+        else:
             lane[j] = q[0]
-    if want_max:
-        for i in range(0, n8, 8):
-            for j in range(8):
-                x = q[(i + j) * s]
-                lane[j] = x if x > lane[j] else lane[j]
-                if in_t is double or in_t is float:
-                    nanf[j] |= x != x
-                    okf[j] |= x == x
-    else:
-        for i in range(0, n8, 8):
-            for j in range(8):
-                x = q[(i + j) * s]
-                lane[j] = x if x < lane[j] else lane[j]
-                if in_t is double or in_t is float:
-                    nanf[j] |= x != x
-                    okf[j] |= x == x
+    ext_lanes(q, n8, want_max, lane, &anynan)
+    if in_t is double or in_t is float:
+        anyok = n8 > 0
+        if anynan:  # is any element not NaN?
+            anyok = 0
+            for i in range(n8):
+                if q[i] == q[i]:
+                    anyok = 1
+                    break
     m = lane[0]
     for j in range(1, 8):
         if better(lane[j], m, want_max):
             m = lane[j]
-    if in_t is double or in_t is float:
-        anyok = 0
-        for j in range(8):
-            anynan |= nanf[j]
-            anyok |= okf[j]
     for i in range(n8, n):
-        x = q[i * s]
+        x = q[i]
         if in_t is double or in_t is float:
             if x != x:
                 anynan = 1
@@ -586,9 +642,9 @@ cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int n
     if in_t is double or in_t is float:
         if anynan and nanmode == NAN_PROPAGATE:
             for i in range(n):
-                if q[i * s] != q[i * s]:
+                if q[i] != q[i]:
                     idx[0] = i
-                    val[0] = q[i * s]
+                    val[0] = q[i]
                     return 1
         if not anyok:
             val[0] = q[0]  # a NaN
@@ -598,16 +654,16 @@ cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int n
             return 0
         if nanmode == NAN_AS_WORST and m == worst(q[0], want_max):
             for i in range(n):  # NumPy ranks NaN like +-inf: the first of either
-                x = q[i * s]
+                x = q[i]
                 if x != x or x == m:
                     idx[0] = i
                     val[0] = m
                     return 1
         if need_idx or m == 0:
             for i in range(n):
-                if q[i * s] == m:
+                if q[i] == m:
                     idx[0] = i
-                    val[0] = q[i * s]
+                    val[0] = q[i]
                     return 1
         val[0] = m
         idx[0] = -1
@@ -617,7 +673,7 @@ cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int n
         idx[0] = -1
         if need_idx:
             for i in range(n):
-                if q[i * s] == m:
+                if q[i] == m:
                     idx[0] = i
                     break
         return 1
@@ -641,27 +697,29 @@ cdef inline bint ext_take(in_t cur, bint cur_ok, in_t new, bint new_ok, bint wan
 
 cdef void ext_row(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls, bint want_max,
                   int nanmode, bint need_idx, in_t *val, int64_t *idx, uint8_t *ok) noexcept nogil:
-    """Serial extreme of one row (O runs of L)."""
-    cdef Py_ssize_t o, b0, n
+    """Serial extreme of one row (O runs of L); the index, if asked for, comes from
+    one more scan of the winning block only."""
+    cdef Py_ssize_t o, b0, n, wo = 0, wb = 0, wn = 0
     cdef int64_t ri
     cdef in_t v, cv = 0
-    cdef int64_t ci = -1
     cdef int rok, cok = 0, first = 1, anyok = 0
     for o in range(od.size):
         b0 = 0
         while b0 < L:
             n = min(<Py_ssize_t> EXT_BLOCK, L - b0)
-            rok = ext_run(p + offset_of(o, od) + b0 * ls, n, ls, want_max, nanmode,
-                          need_idx, &v, &ri)
+            rok = ext_run(p + offset_of(o, od) + b0 * ls, n, ls, want_max, nanmode, 0, &v, &ri)
             anyok |= rok
             if first or ext_take(cv, cok, v, rok, want_max, nanmode):
                 cv = v
                 cok = rok
-                ci = (o * L + b0 + ri) if ri >= 0 else -1
+                wo, wb, wn = o, b0, n
                 first = 0
             b0 += n
     val[0] = cv
-    idx[0] = ci
+    idx[0] = -1
+    if need_idx:
+        ext_run(p + offset_of(wo, od) + wb * ls, wn, ls, want_max, nanmode, 1, &v, &ri)
+        idx[0] = (wo * L + wb + ri) if ri >= 0 else -1
     ok[0] = anyok
 
 
@@ -681,7 +739,7 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
                bint need_idx, int nt, Stop *stop) except -1 nogil:
     cdef Py_ssize_t K = kd.size, O = od.size, rowlen = O * L
     cdef Py_ssize_t nbr = (L + EXT_BLOCK - 1) // EXT_BLOCK, ntask = O * nbr
-    cdef Py_ssize_t per, nt_k, t, k, k1, t0, cnt
+    cdef Py_ssize_t per, nt_k, t, k, k1, t0, cnt, win = 0
     cdef in_t *pv = NULL
     cdef int64_t *pi = NULL
     cdef uint8_t *pk = NULL
@@ -731,13 +789,13 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
             if nt > 1:
                 for t in prange(cnt, schedule="static", num_threads=nt):
                     if not stopped(stop):
-                        ext_task(p, od, L, ls, nbr, t0 + t, want_max, nanmode, need_idx,
+                        ext_task(p, od, L, ls, nbr, t0 + t, want_max, nanmode, 0,
                                  pv + t, pi + t, pk + t)
                         if threadid() == 0:
                             poll(stop)
             else:
                 for t in range(cnt):
-                    ext_task(p, od, L, ls, nbr, t0 + t, want_max, nanmode, need_idx,
+                    ext_task(p, od, L, ls, nbr, t0 + t, want_max, nanmode, 0,
                              pv + t, pi + t, pk + t)
                     poll(stop)
             if stopped(stop):
@@ -746,11 +804,13 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
                 anyok |= pk[t]
                 if first or ext_take(cv, cok, pv[t], pk[t], want_max, nanmode):
                     cv = pv[t]
-                    ci = pi[t]
+                    win = t0 + t
                     cok = pk[t]
                     first = 0
             t0 += cnt
         outv[k] = cv
+        if need_idx:  # one more scan, of the winning block only
+            ext_task(p, od, L, ls, nbr, win, want_max, nanmode, 1, pv, &ci, pk)
         outi[k] = ci
         outok[k] = anyok
         if stopped(stop):
@@ -770,36 +830,54 @@ cdef inline bint ext_take1(in_t c, in_t x, bint want_max, int nanmode) noexcept 
     return better(x, c, want_max)
 
 
+cdef inline void ext_s_row(const in_t *x, in_t *cv, int64_t *ci, uint8_t *ck, Py_ssize_t n,
+                           int64_t o, bint want_max, int nanmode, bint need_idx) noexcept nogil:
+    """Fold one more row into the running extremes of n columns (contiguous x)."""
+    cdef Py_ssize_t j
+    cdef in_t y
+    if need_idx or nanmode != NAN_PROPAGATE:
+        for j in range(n):
+            y = x[j]
+            if ext_take1(cv[j], y, want_max, nanmode):
+                cv[j] = y
+                ci[j] = o
+            ck[j] |= y == y
+    elif in_t is double:  # min/max values: the first NaN sticks (SSE2 in _simd.h)
+        cc_fold_f64(x, cv, n, want_max)
+    elif in_t is float:
+        cc_fold_f32(x, cv, n, want_max)
+    elif want_max:
+        for j in range(n):
+            cv[j] = x[j] if x[j] > cv[j] else cv[j]
+    else:
+        for j in range(n):
+            cv[j] = x[j] if x[j] < cv[j] else cv[j]
+
+
 cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kod,
-                     const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t g, Py_ssize_t blk,
-                     bint want_max, int nanmode, bint need_idx, Stop *stop) noexcept nogil:
-    cdef Py_ssize_t j0 = blk * SBLOCK, j1 = min(ki, j0 + SBLOCK), j, o
-    cdef in_t *cv = outv + g * ki
-    cdef int64_t *ci = outi + g * ki
-    cdef uint8_t *ck = outok + g * ki
-    cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0)
-    cdef in_t *q
-    cdef in_t x
+                     const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t bw, Py_ssize_t g,
+                     Py_ssize_t blk, bint want_max, int nanmode, bint need_idx,
+                     Stop *stop) noexcept nogil:
+    """Columns [blk*bw, blk*bw + bw) of column group g, rows folded in order."""
+    cdef Py_ssize_t j0 = blk * bw, j1 = min(ki, j0 + bw), j, o, n = j1 - j0
+    cdef in_t *cv = outv + g * ki + j0
+    cdef int64_t *ci = outi + g * ki + j0
+    cdef uint8_t *ck = outok + g * ki + j0
+    cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0) + j0 * kis
+    cdef const in_t *q
+    cdef in_t buf[SBLOCK_MAX]
     cdef bint t0 = threadid() == 0
-    for j in range(j0, j1):
-        x = p[j * kis]
-        cv[j] = x
+    for j in range(n):
+        cv[j] = p[j * kis]
         ci[j] = 0
-        ck[j] = x == x
+        ck[j] = cv[j] == cv[j]
     for o in range(1, od.size):
         q = p + offset_of(o, od)
-        if need_idx:
-            for j in range(j0, j1):
-                x = q[j * kis]
-                if ext_take1(cv[j], x, want_max, nanmode):
-                    cv[j] = x
-                    ci[j] = o
-                ck[j] |= x == x
-        else:
-            for j in range(j0, j1):
-                x = q[j * kis]
-                cv[j] = x if ext_take1(cv[j], x, want_max, nanmode) else cv[j]
-                ck[j] |= x == x
+        if kis != 1:
+            for j in range(n):
+                buf[j] = q[j * kis]
+            q = buf
+        ext_s_row(q, cv, ci, ck, n, o, want_max, nanmode, need_idx)
         if t0 and (o & 1023) == 0:
             poll(stop)
             if stopped(stop):
@@ -811,7 +889,7 @@ cdef int ext_s(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
                Stop *stop) except -1 nogil:
     cdef Py_ssize_t ki = kd.shape[kd.nd - 1], kis = kd.stride[kd.nd - 1]
     cdef Py_ssize_t kgroups = kd.size // ki if ki > 0 else 0
-    cdef Py_ssize_t nb = (ki + SBLOCK - 1) // SBLOCK
+    cdef Py_ssize_t bw = s_width(ki, nt), nb = (ki + bw - 1) // bw
     cdef Py_ssize_t ntask = kgroups * nb, t
     cdef Dims kod
     kod.nd = kd.nd - 1
@@ -821,11 +899,11 @@ cdef int ext_s(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
     if nt > 1 and ntask > 1:
         for t in prange(ntask, schedule="static", num_threads=nt):
             if not stopped(stop):
-                ext_s_task(base, outv, outi, outok, &kod, od, ki, kis, t // nb, t % nb,
+                ext_s_task(base, outv, outi, outok, &kod, od, ki, kis, bw, t // nb, t % nb,
                            want_max, nanmode, need_idx, stop)
     else:
         for t in range(ntask):
-            ext_s_task(base, outv, outi, outok, &kod, od, ki, kis, t // nb, t % nb,
+            ext_s_task(base, outv, outi, outok, &kod, od, ki, kis, bw, t // nb, t % nb,
                        want_max, nanmode, need_idx, stop)
             if stopped(stop):
                 break
