@@ -53,8 +53,7 @@ cdef enum:
     PW_ROUND = 1 << 24      # larger pairwise nodes are split serially into rounds
     TASK = 16384            # elements per parallel task elsewhere
     ROUND_TASKS = 4096      # tasks per round (bounds the partial-result buffers)
-    SBLOCK = 512            # columns per task in the column-sequential (S) kernels:
-    SBLOCK_MAX = 2048       # ... at least SBLOCK, at most SBLOCK_MAX
+    SBLOCK_MAX = 2048       # columns per scratch buffer in the column-sequential kernels
     EXT_BLOCK = 4096        # elements per extreme-value leaf (rescans stay in cache)
     SHORT_ROW = 1 << 16     # rows up to this long are reduced whole by one thread
 
@@ -365,18 +364,18 @@ cdef int sum_s(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
 
 
 cdef inline Py_ssize_t s_width(Py_ssize_t ki, int nt) noexcept nogil:
-    """Columns per task in the S kernels: wide rows stream better; enough tasks for nt.
-    (Each column is folded by one thread, so the width never changes a result.)"""
-    cdef Py_ssize_t w = (ki + 2 * nt - 1) // (2 * nt)
-    w = (w + 63) // 64 * 64
-    return max(<Py_ssize_t> SBLOCK, min(w, <Py_ssize_t> SBLOCK_MAX))
+    """Columns per task in the S kernels: one stripe per thread, since long runs of a
+    row stream best. (Each column is folded by one thread: the width never changes a
+    result.)"""
+    cdef Py_ssize_t w = (ki + nt - 1) // nt
+    return max(<Py_ssize_t> 64, (w + 63) // 64 * 64)
 
 
 cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
                      const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t bw,
                      Py_ssize_t g, Py_ssize_t blk, int op, Stop *stop) noexcept nogil:
     """Columns [blk*bw, blk*bw + bw) of column group g: each adds its rows in order."""
-    cdef Py_ssize_t j0 = blk * bw, j1 = min(ki, j0 + bw), j, o, n = j1 - j0
+    cdef Py_ssize_t j0 = blk * bw, j1 = min(ki, j0 + bw), j, o, n = j1 - j0, c0, c1
     cdef acc_t *acc = out + g * ki + j0
     cdef const acc_t *mrow = mean + g * ki + j0 if mean != NULL else NULL
     cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0) + j0 * kis
@@ -395,9 +394,13 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
             for j in range(n):
                 acc[j] = acc[j] + (<acc_t *> q)[j]
         elif mrow == NULL:
-            fill_values(q, n, kis, op, <acc_t> 0, <in_t *> NULL, 0, v)
-            for j in range(n):
-                acc[j] = acc[j] + v[j]
+            c0 = 0
+            while c0 < n:
+                c1 = min(n, c0 + <Py_ssize_t> SBLOCK_MAX)
+                fill_values(q + c0 * kis, c1 - c0, kis, op, <acc_t> 0, <in_t *> NULL, 0, v)
+                for j in range(c0, c1):
+                    acc[j] = acc[j] + v[j - c0]
+                c0 = c1
         else:
             for j in range(n):  # per-column means: (x - m[j])**2
                 d = <acc_t> q[j * kis] - mrow[j]
@@ -859,7 +862,7 @@ cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, cons
                      Py_ssize_t blk, bint want_max, int nanmode, bint need_idx,
                      Stop *stop) noexcept nogil:
     """Columns [blk*bw, blk*bw + bw) of column group g, rows folded in order."""
-    cdef Py_ssize_t j0 = blk * bw, j1 = min(ki, j0 + bw), j, o, n = j1 - j0
+    cdef Py_ssize_t j0 = blk * bw, j1 = min(ki, j0 + bw), j, o, n = j1 - j0, c0, c1
     cdef in_t *cv = outv + g * ki + j0
     cdef int64_t *ci = outi + g * ki + j0
     cdef uint8_t *ck = outok + g * ki + j0
@@ -873,11 +876,17 @@ cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, cons
         ck[j] = cv[j] == cv[j]
     for o in range(1, od.size):
         q = p + offset_of(o, od)
-        if kis != 1:
-            for j in range(n):
-                buf[j] = q[j * kis]
-            q = buf
-        ext_s_row(q, cv, ci, ck, n, o, want_max, nanmode, need_idx)
+        if kis == 1:
+            ext_s_row(q, cv, ci, ck, n, o, want_max, nanmode, need_idx)
+        else:
+            c0 = 0
+            while c0 < n:  # gather strided columns first
+                c1 = min(n, c0 + <Py_ssize_t> SBLOCK_MAX)
+                for j in range(c0, c1):
+                    buf[j - c0] = q[j * kis]
+                ext_s_row(buf, cv + c0, ci + c0, ck + c0, c1 - c0, o, want_max, nanmode,
+                          need_idx)
+                c0 = c1
         if t0 and (o & 1023) == 0:
             poll(stop)
             if stopped(stop):
