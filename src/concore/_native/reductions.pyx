@@ -368,7 +368,8 @@ cdef inline Py_ssize_t s_width(Py_ssize_t ki, int nt) noexcept nogil:
     row stream best. (Each column is folded by one thread: the width never changes a
     result.)"""
     cdef Py_ssize_t w = (ki + nt - 1) // nt
-    return max(<Py_ssize_t> 64, (w + 63) // 64 * 64)
+    # Narrower stripes would make threads share cache lines and pages of each row.
+    return max(<Py_ssize_t> 512, (w + 63) // 64 * 64)
 
 
 cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
@@ -386,9 +387,29 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
     cdef bint direct = op == OP_SUM and kis == 1 and (
         (in_t is double and acc_t is double) or (in_t is float and acc_t is float)
         or (in_t is int64_t and acc_t is int64_t))
+    cdef const acc_t *r0
+    cdef const acc_t *r1
+    cdef const acc_t *r2
+    cdef const acc_t *r3
     for j in range(n):
         acc[j] = 0
-    for o in range(od.size):
+    o = 0
+    if direct and n >= 1024:
+        # Wide rows: four rows per pass over the accumulators (which no longer fit in
+        # L1), still added in row order. Narrow rows stream better one at a time.
+        while o + 4 <= od.size:
+            r0 = <const acc_t *> (p + offset_of(o, od))
+            r1 = <const acc_t *> (p + offset_of(o + 1, od))
+            r2 = <const acc_t *> (p + offset_of(o + 2, od))
+            r3 = <const acc_t *> (p + offset_of(o + 3, od))
+            for j in range(n):
+                acc[j] = (((acc[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]
+            o += 4
+            if t0 and (o & 1023) == 0:
+                poll(stop)
+                if stopped(stop):
+                    return
+    for o in range(o, od.size):
         q = p + offset_of(o, od)
         if direct:
             for j in range(n):
