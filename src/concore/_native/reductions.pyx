@@ -110,6 +110,11 @@ cdef void dims_free(Dims *d) noexcept:
     free(d.stride)
 
 
+cdef inline int team(int nt, Py_ssize_t ntasks) noexcept nogil:
+    """Threads for a parallel loop: no more than there are tasks."""
+    return <int> min(<Py_ssize_t> nt, ntasks)
+
+
 cdef inline Py_ssize_t pw_split(Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t n2 = n // 2
     return n2 - n2 % 8
@@ -231,7 +236,7 @@ cdef acc_t pw_parallel(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t 
                                   q2 + n2 * s2, s2)
     nleaves = pw_leaves(0, n, PW_MAX_DEPTH, offs, lens, 0)
     if nt > 1 and nleaves > 1:
-        for b in prange(nleaves, schedule="static", num_threads=nt):
+        for b in prange(nleaves, schedule="static", num_threads=team(nt, nleaves)):
             if not stopped(stop):
                 part[b] = pw(q + offs[b] * s, lens[b], s, op, m, q2 + offs[b] * s2, s2)
                 if threadid() == 0:
@@ -271,7 +276,7 @@ cdef int sum_p(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
         # Many rows: one task per group of whole rows.
         per = max(1, TASK // max(rowlen, 1))
         ntask = (K + per - 1) // per
-        for t in prange(ntask, schedule="static", num_threads=nt):
+        for t in prange(ntask, schedule="static", num_threads=team(nt, ntask)):
             if not stopped(stop):
                 k1 = min(K, (t + 1) * per)
                 for k in range(t * per, k1):
@@ -316,7 +321,7 @@ cdef int sum_p(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
             while o0 < O:
                 cnt = min(O - o0, <Py_ssize_t> ROUND_TASKS)
                 if nt > 1:
-                    for o in prange(cnt, schedule="static", num_threads=nt):
+                    for o in prange(cnt, schedule="static", num_threads=team(nt, cnt)):
                         if not stopped(stop):
                             part[o] = pw(p + offset_of(o0 + o, od), L, ls, op, m)
                             if threadid() == 0 and (o & 63) == 0:
@@ -352,7 +357,7 @@ cdef int sum_s(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd, const 
     kod.stride = kd.stride
     kod.size = kgroups
     if nt > 1 and ntask > 1:
-        for t in prange(ntask, schedule="static", num_threads=nt):
+        for t in prange(ntask, schedule="static", num_threads=team(nt, ntask)):
             if not stopped(stop):
                 sum_s_task(base, out, mean, &kod, od, ki, kis, bw, t // nb, t % nb, op, stop)
     else:
@@ -774,7 +779,7 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
     if nt > 1 and K >= 4 * nt and rowlen <= (1 << 22):
         per = max(1, TASK // max(rowlen, 1))
         nt_k = (K + per - 1) // per
-        for t in prange(nt_k, schedule="static", num_threads=nt):
+        for t in prange(nt_k, schedule="static", num_threads=team(nt, nt_k)):
             if not stopped(stop):
                 k1 = min(K, (t + 1) * per)
                 for k in range(t * per, k1):
@@ -811,7 +816,7 @@ cdef int ext_p(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
         while t0 < ntask:
             cnt = min(ntask - t0, <Py_ssize_t> ROUND_TASKS)
             if nt > 1:
-                for t in prange(cnt, schedule="static", num_threads=nt):
+                for t in prange(cnt, schedule="static", num_threads=team(nt, cnt)):
                     if not stopped(stop):
                         ext_task(p, od, L, ls, nbr, t0 + t, want_max, nanmode, 0,
                                  pv + t, pi + t, pk + t)
@@ -927,7 +932,7 @@ cdef int ext_s(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
     kod.stride = kd.stride
     kod.size = kgroups
     if nt > 1 and ntask > 1:
-        for t in prange(ntask, schedule="static", num_threads=nt):
+        for t in prange(ntask, schedule="static", num_threads=team(nt, ntask)):
             if not stopped(stop):
                 ext_s_task(base, outv, outi, outok, &kod, od, ki, kis, bw, t // nb, t % nb,
                            want_max, nanmode, need_idx, stop)
