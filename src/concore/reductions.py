@@ -1,10 +1,10 @@
 """Reductions on every core, with NumPy's names, signatures and answers.
 
 Exactness: ``sum``, ``mean``, ``var``, ``std`` and their ``nan`` variants of a
-C-contiguous float array, over all axes or any set of axes, add the same numbers
-in the same order as NumPy (its pairwise sum over the innermost run, its
-sequential loop over outer reduced axes), so the results are NumPy's to the
-last bit. Other layouts use the same definitions on the logical (C) order of the
+C- or Fortran-contiguous float array, over all axes or any set of axes, add the
+same numbers in the same order as NumPy (its pairwise sum over the innermost
+run in memory, its sequential loop over outer reduced axes), so the results are
+NumPy's to the last bit. Other layouts use the same definitions on the logical (C) order of the
 elements: as accurate as NumPy, not always the same bits. Every result is
 bitwise the same for any number of threads and on both backends.
 
@@ -184,10 +184,23 @@ def _moments(kind, nan, a, axis, dtype, out, keepdims, ddof, n_threads, extra):
     if not ok:
         return _numpy_moment(kind, nan, a, axis, dtype, out, keepdims, ddof, extra)
 
+    if arr.ndim > 1 and arr.flags.f_contiguous and not arr.flags.c_contiguous:
+        # NumPy walks memory order: reducing the C-ordered transpose adds the same
+        # numbers in the same order. Results come back in the transposed order.
+        kept_t = tuple(arr.shape[i] for i in reversed(range(arr.ndim)) if i not in axes)
+        axes = tuple(arr.ndim - 1 - ax for ax in axes)
+        arr = arr.T
+        shape0 = shape
+
+        def _finish_f(res, shape, out):
+            return _finish(res.reshape(kept_t).T, shape0, out)
+        finish = _finish_f
+    else:
+        finish = _finish
     plan = _plan(arr, axes)
     if kind == "sum":
         res = _sum_rows(arr, t, acc, OP_NANSUM if nan else OP_SUM, plan, n_threads)
-        return _finish(res.view(rtype) if rtype != acc else res, shape, out)
+        return finish(res.view(rtype) if rtype != acc else res, shape, out)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         total = _sum_rows(arr, t, acc, OP_NANSUM if nan else OP_SUM, plan, n_threads)
@@ -200,7 +213,7 @@ def _moments(kind, nan, a, axis, dtype, out, keepdims, ddof, n_threads, extra):
         if kind == "mean":
             if nan and (cnt == 0).any():
                 warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=3)
-            return _finish(avg, shape, out)
+            return finish(avg, shape, out)
         sq = _sum_rows(arr, t, acc, OP_NANSQDEV if nan else OP_SQDEV, plan, n_threads, avg)
         dof = cnt - ddof
         res = (sq.astype(_F64) / np.maximum(dof, 0)).astype(acc)
@@ -209,7 +222,7 @@ def _moments(kind, nan, a, axis, dtype, out, keepdims, ddof, n_threads, extra):
             res[dof <= 0] = np.nan
         if kind == "std":
             res = np.sqrt(res)
-    return _finish(res, shape, out)
+    return finish(res, shape, out)
 
 
 def _numpy_moment(kind, nan, a, axis, dtype, out, keepdims, ddof, extra):
@@ -230,8 +243,8 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE,
         where=_NOVALUE, *, n_threads=None):
     """Sum of array elements over the given axes, as ``numpy.sum``, on all cores.
 
-    Bit for bit NumPy's result for C-contiguous float input (see the module
-    docstring); integers wrap around as in NumPy. ``n_threads``: threads for
+    Bit for bit NumPy's result for C- or Fortran-contiguous float input (see the
+    module docstring); integers wrap around as in NumPy. ``n_threads``: threads for
     this call (default ``concore.get_num_threads()``; -1 = all CPUs).
     """
     if (type(a) is np.ndarray and axis is None and dtype is None and out is None
@@ -273,8 +286,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NO
         mean=_NOVALUE, correction=_NOVALUE, n_threads=None):
     """Variance, as ``numpy.var``: NumPy's two-pass formula without its temporaries.
 
-    Bit for bit NumPy's result for C-contiguous float input; no memory beyond
-    the output.
+    Bit for bit NumPy's result for C- or Fortran-contiguous float input; no
+    memory beyond the output.
     """
     return _moments("var", False, a, axis, dtype, out, keepdims, ddof, n_threads,
                     _extra(where=where, mean=mean, correction=correction))

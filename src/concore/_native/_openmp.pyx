@@ -27,18 +27,31 @@ def runtime_library():
 
 
 def read_probe(const double[::1] x, int n_threads):
-    """Read every element once, in parallel; returns the count of non-zero elements.
+    """Read every element once, in parallel, with the plainest vectorisable loop
+    (8 running sums per block of 4096); returns their total.
 
-    A yardstick for memory-bound kernels: no kernel that reads ``x`` once can beat it.
+    A yardstick for memory-bound kernels: no kernel that reads ``x`` once can be
+    expected to beat it.
     """
-    cdef Py_ssize_t n = x.shape[0], nb = (n + 4095) // 4096, b, i, hi
-    cdef long long count = 0, c
+    cdef Py_ssize_t n = x.shape[0], nb = (n + 4095) // 4096, b, i, j, hi
+    cdef double total = 0, r0, r1, r2, r3, r4, r5, r6, r7
     if n == 0:
-        return 0
+        return 0.0
     for b in prange(nb, nogil=True, schedule="static", num_threads=n_threads):
-        c = 0
+        r0 = r1 = r2 = r3 = r4 = r5 = r6 = r7 = 0
         hi = min(n, (b + 1) * 4096)
-        for i in range(b * 4096, hi):
-            c = c + (x[i] != 0)
-        count += c
-    return count
+        i = b * 4096
+        while i + 8 <= hi:
+            r0 = r0 + x[i]
+            r1 = r1 + x[i + 1]
+            r2 = r2 + x[i + 2]
+            r3 = r3 + x[i + 3]
+            r4 = r4 + x[i + 4]
+            r5 = r5 + x[i + 5]
+            r6 = r6 + x[i + 6]
+            r7 = r7 + x[i + 7]
+            i = i + 8
+        for j in range(i, hi):
+            r0 = r0 + x[j]
+        total += ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    return total

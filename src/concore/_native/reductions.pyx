@@ -151,33 +151,44 @@ cdef inline acc_t pw_block_c(const acc_t *v, Py_ssize_t n) noexcept nogil:
 
 cdef void fill_values(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
                       const in_t *q2, Py_ssize_t s2, acc_t *v) noexcept nogil:
-    """What each element contributes (one simple loop per operation, so each vectorises)."""
+    """What each of n <= SBLOCK_MAX elements contributes: strided inputs are gathered
+    first, so every loop below is contiguous, one per operation, and vectorises."""
     cdef Py_ssize_t i
     cdef in_t x
     cdef acc_t d
+    cdef in_t xb[SBLOCK_MAX]
+    cdef in_t yb[SBLOCK_MAX]
+    if s != 1:
+        for i in range(n):
+            xb[i] = q[i * s]
+        q = xb
     if op == OP_SUM:
         for i in range(n):
-            v[i] = <acc_t> q[i * s]
+            v[i] = <acc_t> q[i]
     elif op == OP_NANSUM:
         for i in range(n):
-            x = q[i * s]
+            x = q[i]
             v[i] = <acc_t> x if x == x else 0
     elif op == OP_SQDEV:
         for i in range(n):
-            d = <acc_t> q[i * s] - m
+            d = <acc_t> q[i] - m
             v[i] = d * d
     elif op == OP_NANSQDEV:
         for i in range(n):
-            x = q[i * s]
+            x = q[i]
             d = <acc_t> x - m
             v[i] = d * d if x == x else 0
     elif op == OP_COUNT:
         for i in range(n):
-            x = q[i * s]
+            x = q[i]
             v[i] = 1 if x == x else 0
     else:  # OP_DOT
+        if s2 != 1:
+            for i in range(n):
+                yb[i] = q2[i * s2]
+            q2 = yb
         for i in range(n):
-            v[i] = <acc_t> q[i * s] * <acc_t> q2[i * s2]
+            v[i] = <acc_t> q[i] * <acc_t> q2[i]
 
 
 cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
