@@ -44,7 +44,8 @@ found="$(find "$SCRATCH/venv" -path '*/site-packages/concore/*' \( -name '*.so' 
 
 step "running the tests against the pure-Python install"
 rc=0
-"$VPY" -m pytest "$REPO/tests" -q -p no:cacheprovider || rc=$?
+# CONCORE_PURE_PYTHON=1 tells the suite that the missing extension is intended.
+CONCORE_PURE_PYTHON=1 "$VPY" -m pytest "$REPO/tests" -q -p no:cacheprovider || rc=$?
 if (( rc == 5 )); then
     die "pytest collected no tests from $REPO/tests (exit 5)"
 elif (( rc != 0 )); then
