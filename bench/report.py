@@ -247,11 +247,28 @@ def write_png(data, groups, path):
 
 
 # --------------------------------------------------------------------------------------
+def render_summary(data, groups):
+    """One Markdown row per group: NumPy's median and everyone's speedup over it."""
+    cols = ["concore-all", "concore-1t", "read-bandwidth", "numba", "numexpr", "bottleneck"]
+    out = [f"{x}  " for x in machine_header(data)] + ["",
+           "| group | NumPy | " + " | ".join(cols) + " |",
+           "|---|---:|" + "---:|" * len(cols)]
+    for name, rows in groups.items():
+        by = {r["entry"]: r for r in rows}
+        base = by.get(BASELINE)
+        cells = [fmt_ratio(by[c]["speedup"]) if c in by and by[c]["speedup"] else "-"
+                 for c in cols]
+        out.append(f"| {name} | {fmt_time(base['median']) if base else '-'} | "
+                   + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("json", help="output of pytest --benchmark-json=FILE")
     p.add_argument("--png", help="write a bar chart of the speedups vs NumPy here")
     p.add_argument("--markdown", help="write the tables as Markdown here")
+    p.add_argument("--summary", help="write one Markdown row per group (for the README) here")
     args = p.parse_args(argv)
 
     data = load(args.json)
@@ -263,6 +280,9 @@ def main(argv=None):
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write(render_markdown(data, groups))
+    if args.summary:
+        with open(args.summary, "w", encoding="utf-8") as f:
+            f.write(render_summary(data, groups))
     if args.png:
         write_png(data, groups, args.png)
     return 0
