@@ -242,3 +242,27 @@ def test_array_likes_and_scalars(backend):
     assert isinstance(concore.sum(np.ones(3)), np.float64)
     m = np.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0])
     assert concore.sum(m) == np.sum(m) == 4.0
+
+
+def test_misaligned_and_keyword_fallbacks_give_numpys_answer(backend):
+    raw = np.zeros(8 * 1000 + 1, np.uint8)
+    raw[1:] = np.random.default_rng(2).standard_normal(1000).view(np.uint8)
+    y = np.frombuffer(raw, dtype=np.float64, offset=1)  # misaligned: NumPy's own path
+    assert not y.flags.aligned
+    for fname in ("sum", "var", "min", "argmax", "nanmean"):
+        assert bits(getattr(concore, fname)(y)) == bits(getattr(np, fname)(y))
+    m = np.arange(12.0).reshape(3, 4)
+    w = m > 3
+    assert bits(concore.sum(m, axis=1, where=w)) == bits(np.sum(m, axis=1, where=w))
+    assert bits(concore.sum(m, initial=5.0)) == bits(np.sum(m, initial=5.0))
+    assert bits(concore.max(m, axis=0, initial=7.0)) == bits(np.max(m, axis=0, initial=7.0))
+    assert bits(concore.mean(m, where=w)) == bits(np.mean(m, where=w))
+    assert bits(concore.std(m, ddof=1.5)) == bits(np.std(m, ddof=1.5))
+
+
+def test_var_ddof_at_least_count_is_numpys(backend):
+    x = np.arange(5.0)
+    with pytest.warns(RuntimeWarning):
+        r = concore.var(x, ddof=5)
+    with pytest.warns(RuntimeWarning):
+        assert bits(r) == bits(np.var(x, ddof=5))
