@@ -115,6 +115,16 @@ def _plan(a, axes):
     return kshape, kstride, tuple(m[0] for m in red), tuple(m[1] for m in red), L, ls, False
 
 
+def _memory_order(a, axes):
+    """(view, axes, restore): NumPy reduces in memory order, which for a Fortran-ordered
+    array is the C order of its transpose; reducing that adds the same numbers in the
+    same order. `restore` turns the flat result back into the logical order."""
+    if a.ndim > 1 and a.flags.f_contiguous and not a.flags.c_contiguous:
+        kept = tuple(a.shape[i] for i in reversed(range(a.ndim)) if i not in axes)
+        return a.T, tuple(a.ndim - 1 - ax for ax in axes), lambda r: r.reshape(kept).T
+    return a, axes, lambda r: r
+
+
 def _out_shape(a, axes, keepdims):
     if keepdims:
         return tuple(1 if i in axes else n for i, n in enumerate(a.shape))
@@ -184,19 +194,11 @@ def _moments(kind, nan, a, axis, dtype, out, keepdims, ddof, n_threads, extra):
     if not ok:
         return _numpy_moment(kind, nan, a, axis, dtype, out, keepdims, ddof, extra)
 
-    if arr.ndim > 1 and arr.flags.f_contiguous and not arr.flags.c_contiguous:
-        # NumPy walks memory order: reducing the C-ordered transpose adds the same
-        # numbers in the same order. Results come back in the transposed order.
-        kept_t = tuple(arr.shape[i] for i in reversed(range(arr.ndim)) if i not in axes)
-        axes = tuple(arr.ndim - 1 - ax for ax in axes)
-        arr = arr.T
-        shape0 = shape
+    arr, axes, restore = _memory_order(arr, axes)
 
-        def _finish_f(res, shape, out):
-            return _finish(res.reshape(kept_t).T, shape0, out)
-        finish = _finish_f
-    else:
-        finish = _finish
+    def finish(res, shape, out):
+        return _finish(restore(res), shape, out)
+
     plan = _plan(arr, axes)
     if kind == "sum":
         res = _sum_rows(arr, t, acc, OP_NANSUM if nan else OP_SUM, plan, n_threads)
