@@ -258,12 +258,16 @@ cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
         fill_values(q, n, s, op, m, q2, s2, v)
         return pw_block_c(v, n)
     if n - n2 <= 128 and n2 >= 8:  # two sibling leaves: sum them side by side
-        if direct:
-            pw_block2_c(<const acc_t *> q, n2, <const acc_t *> q + n2, n - n2, &left, &right)
-        else:
+        if not direct:
             fill_values(q, n, s, op, m, q2, s2, v)
             pw_block2_c(v, n2, v + n2, n - n2, &left, &right)
-        return left + right
+            return left + right
+        if in_t is float:
+            # Straight from memory only for float32: for float64 the two interleaved
+            # streams read DRAM at a third of the speed here (measured), while the
+            # single-block loop is already as fast as NumPy's.
+            pw_block2_c(<const acc_t *> q, n2, <const acc_t *> q + n2, n - n2, &left, &right)
+            return left + right
     left = pw(q, n2, s, op, m, q2, s2)
     return left + pw(q + n2 * s, n - n2, s, op, m, q2 + n2 * s2, s2)
 
