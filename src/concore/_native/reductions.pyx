@@ -53,7 +53,7 @@ cdef enum:
     PW_ROUND = 1 << 24      # larger pairwise nodes are split serially into rounds
     TASK = 16384            # elements per parallel task elsewhere
     ROUND_TASKS = 4096      # tasks per round (bounds the partial-result buffers)
-    SBLOCK_MAX = 2048       # columns per scratch buffer in the column-sequential kernels
+    SBLOCK_MAX = 256        # elements per scratch buffer (small stack frames: no page probes)
     EXT_BLOCK = 4096        # elements per extreme-value leaf (rescans stay in cache)
     SHORT_ROW = 1 << 16     # rows up to this long are reduced whole by one thread
 
@@ -246,7 +246,7 @@ cdef void fill_values(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m
 cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
              const in_t *q2=NULL, Py_ssize_t s2=0) noexcept nogil:
     """NumPy's pairwise sum of the values of `op`; halves split at a multiple of 8."""
-    cdef acc_t v[256]
+    cdef acc_t v[SBLOCK_MAX]
     cdef acc_t left, right
     cdef Py_ssize_t n2 = pw_split(n)
     cdef bint direct = op == OP_SUM and s == 1 and (
