@@ -47,8 +47,8 @@ cdef enum:
 
 # Work sizes; they depend on the problem only, never on the thread count.
 cdef enum:
-    PW_LEAF = 8192          # parallel pairwise leaves hold at least this many elements
-    PW_MAX_DEPTH = 10       # ... and at most 2**10 of them per round
+    PW_LEAF = 8192          # pairwise nodes this small are one task (not split further)
+    PW_MAX_DEPTH = 10       # a round splits a node into at most 2**10 such tasks
     PW_MAX_LEAVES = 1 << 10
     PW_ROUND = 1 << 24      # larger pairwise nodes are split serially into rounds
     TASK = 16384            # elements per parallel task elsewhere
