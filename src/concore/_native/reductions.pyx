@@ -243,31 +243,41 @@ cdef void fill_values(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m
             v[i] = <acc_t> q[i] * <acc_t> q2[i]
 
 
+cdef acc_t pw_same(const acc_t *q, Py_ssize_t n) noexcept nogil:
+    """pw() of a contiguous run already of the accumulator type: the plain sum, with
+    as little per-block overhead as possible."""
+    cdef acc_t left, right
+    cdef Py_ssize_t n2
+    if n <= 128:
+        return pw_block_c(q, n)
+    n2 = pw_split(n)
+    if acc_t is float and n - n2 <= 128 and n2 >= 8:
+        # Sibling blocks side by side: float32 has too few accumulator vectors to
+        # hide the add latency alone. (float64 pairs ran slower here, measured.)
+        pw_block2_c(q, n2, q + n2, n - n2, &left, &right)
+        return left + right
+    left = pw_same(q, n2)
+    return left + pw_same(q + n2, n - n2)
+
+
 cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
              const in_t *q2=NULL, Py_ssize_t s2=0) noexcept nogil:
     """NumPy's pairwise sum of the values of `op`; halves split at a multiple of 8."""
     cdef acc_t v[SBLOCK_MAX]
     cdef acc_t left, right
-    cdef Py_ssize_t n2 = pw_split(n)
-    cdef bint direct = op == OP_SUM and s == 1 and (
-        (in_t is double and acc_t is double) or (in_t is float and acc_t is float)
-        or (in_t is int64_t and acc_t is int64_t))
+    cdef Py_ssize_t n2
+    if op == OP_SUM and s == 1 and (
+            (in_t is double and acc_t is double) or (in_t is float and acc_t is float)
+            or (in_t is int64_t and acc_t is int64_t)):
+        return pw_same(<const acc_t *> q, n)
     if n <= 128:
-        if direct:
-            return pw_block_c(<const acc_t *> q, n)
         fill_values(q, n, s, op, m, q2, s2, v)
         return pw_block_c(v, n)
-    if n - n2 <= 128 and n2 >= 8:  # two sibling leaves: sum them side by side
-        if not direct:
-            fill_values(q, n, s, op, m, q2, s2, v)
-            pw_block2_c(v, n2, v + n2, n - n2, &left, &right)
-            return left + right
-        if in_t is float:
-            # Straight from memory only for float32: for float64 the two interleaved
-            # streams read DRAM at a third of the speed here (measured), while the
-            # single-block loop is already as fast as NumPy's.
-            pw_block2_c(<const acc_t *> q, n2, <const acc_t *> q + n2, n - n2, &left, &right)
-            return left + right
+    n2 = pw_split(n)
+    if n - n2 <= 128 and n2 >= 8:  # both blocks from the L1-resident buffer, side by side
+        fill_values(q, n, s, op, m, q2, s2, v)
+        pw_block2_c(v, n2, v + n2, n - n2, &left, &right)
+        return left + right
     left = pw(q, n2, s, op, m, q2, s2)
     return left + pw(q + n2 * s, n - n2, s, op, m, q2 + n2 * s2, s2)
 
