@@ -468,6 +468,7 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
                      Py_ssize_t g, Py_ssize_t blk, int op, Stop *stop) noexcept nogil:
     """Columns [blk*bw, blk*bw + bw) of column group g: each adds its rows in order."""
     cdef Py_ssize_t j0 = blk * bw, j1 = min(ki, j0 + bw), j, o, n = j1 - j0, c0, c1
+    cdef Py_ssize_t ost, nrows
     cdef acc_t *acc = out + g * ki + j0
     cdef const acc_t *mrow = mean + g * ki + j0 if mean != NULL else NULL
     cdef in_t *p = base + (offset_of(g, kod) if kod.nd > 0 else 0) + j0 * kis
@@ -500,6 +501,18 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
                 poll(stop)
                 if stopped(stop):
                     return
+    if direct and od.nd == 1:  # narrow rows, one outer axis: the plainest loop
+        ost = od.stride[0]
+        nrows = od.size
+        for o in range(o, nrows):
+            r0 = <const acc_t *> (p + o * ost)
+            for j in range(n):
+                acc[j] = acc[j] + r0[j]
+            if t0 and (o & 1023) == 0:
+                poll(stop)
+                if stopped(stop):
+                    return
+        return
     for o in range(o, od.size):
         q = p + offset_of(o, od)
         if direct:
