@@ -266,3 +266,27 @@ def test_var_ddof_at_least_count_is_numpys(backend):
         r = concore.var(x, ddof=5)
     with pytest.warns(RuntimeWarning):
         assert bits(r) == bits(np.var(x, ddof=5))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_wide_column_folds(backend, dtype):
+    """Axis-0 reductions over wide rows (several rows folded per pass) keep the rules:
+    NumPy's values, the first NaN of a column, identical bits for any thread count."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((13, 2500)).astype(dtype)
+    x[5, 7] = np.nan
+    x[2, 7] = np.nan
+    x[11, 2000] = np.nan
+    x[:, 30] = 0.0
+    x[3::2, 30] = -0.0
+    for fname in ("max", "min", "sum", "var", "argmax", "nanmin"):
+        f, g = getattr(concore, fname), getattr(np, fname)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r1 = f(x, axis=0, n_threads=1)
+            assert bits(f(x, axis=0, n_threads=3)) == bits(r1)
+            ref = g(x, axis=0)
+        np.testing.assert_array_equal(r1, ref)
+        if fname in ("sum", "var"):
+            assert bits(r1) == bits(ref)
+    assert not np.signbit(concore.max(x, axis=0)[30])  # the first zero of the column
