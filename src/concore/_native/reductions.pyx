@@ -245,6 +245,45 @@ cdef void fill_values(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m
             v[i] = <acc_t> q[i] * <acc_t> q2[i]
 
 
+cdef inline acc_t pw_block_dot_c(const acc_t *a, const acc_t *b, Py_ssize_t n) noexcept nogil:
+    """pw_block_c of the products a[i]*b[i], formed on the fly (rounded, then added:
+    no FMA, so the bits equal NumPy's sum of a*b)."""
+    cdef acc_t r0, r1, r2, r3, r4, r5, r6, r7, res
+    cdef Py_ssize_t i, n8
+    if n < 8:
+        res = 0
+        for i in range(n):
+            res = res + a[i] * b[i]
+        return res
+    r0, r1, r2, r3 = a[0] * b[0], a[1] * b[1], a[2] * b[2], a[3] * b[3]
+    r4, r5, r6, r7 = a[4] * b[4], a[5] * b[5], a[6] * b[6], a[7] * b[7]
+    n8 = n - n % 8
+    for i in range(8, n8, 8):
+        r0 = r0 + a[i] * b[i]
+        r1 = r1 + a[i + 1] * b[i + 1]
+        r2 = r2 + a[i + 2] * b[i + 2]
+        r3 = r3 + a[i + 3] * b[i + 3]
+        r4 = r4 + a[i + 4] * b[i + 4]
+        r5 = r5 + a[i + 5] * b[i + 5]
+        r6 = r6 + a[i + 6] * b[i + 6]
+        r7 = r7 + a[i + 7] * b[i + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(n8, n):
+        res = res + a[i] * b[i]
+    return res
+
+
+cdef acc_t pw_dot_same(const acc_t *a, const acc_t *b, Py_ssize_t n) noexcept nogil:
+    """pw() of contiguous products a[i]*b[i] of the accumulator type."""
+    cdef acc_t left
+    cdef Py_ssize_t n2
+    if n <= 128:
+        return pw_block_dot_c(a, b, n)
+    n2 = pw_split(n)
+    left = pw_dot_same(a, b, n2)
+    return left + pw_dot_same(a + n2, b + n2, n - n2)
+
+
 cdef acc_t pw_same(const acc_t *q, Py_ssize_t n) noexcept nogil:
     """pw() of a contiguous run already of the accumulator type: the plain sum, with
     as little per-block overhead as possible."""
@@ -272,6 +311,10 @@ cdef acc_t pw(const in_t *q, Py_ssize_t n, Py_ssize_t s, int op, acc_t m,
             (in_t is double and acc_t is double) or (in_t is float and acc_t is float)
             or (in_t is int64_t and acc_t is int64_t)):
         return pw_same(<const acc_t *> q, n)
+    if op == OP_DOT and s == 1 and s2 == 1 and (
+            (in_t is double and acc_t is double) or (in_t is float and acc_t is float)
+            or (in_t is int64_t and acc_t is int64_t)):
+        return pw_dot_same(<const acc_t *> q, <const acc_t *> q2, n)
     if n <= 128:
         fill_values(q, n, s, op, m, q2, s2, v)
         return pw_block_c(v, n)
