@@ -153,14 +153,15 @@ cdef inline acc_t pw_block_c(const acc_t *v, Py_ssize_t n) noexcept nogil:
 
 cdef inline void pw_block2_c(const acc_t *a, Py_ssize_t na, const acc_t *b, Py_ssize_t nb,
                              acc_t *ra, acc_t *rb) noexcept nogil:
-    """pw_block_c of two sibling blocks (8 <= na, nb <= 128) at once: the same additions
-    in the same order within each block, interleaved so the CPU has twice as many
-    independent chains in flight."""
+    """pw_block_c of two sibling blocks at once: the same additions in the same order
+    within each block, interleaved so the CPU has twice as many independent chains in
+    flight. The left block is NumPy's split point, a multiple of 8 no longer than the
+    right one: 8 <= na <= nb <= 128 and na % 8 == 0."""
     cdef acc_t a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7
-    cdef Py_ssize_t i, na8 = na - na % 8, nb8 = nb - nb % 8, common = min(na8, nb8)
+    cdef Py_ssize_t i, nb8 = nb - nb % 8
     a0, a1, a2, a3, a4, a5, a6, a7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
     b0, b1, b2, b3, b4, b5, b6, b7 = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-    for i in range(8, common, 8):
+    for i in range(8, na, 8):
         a0 = a0 + a[i]
         a1 = a1 + a[i + 1]
         a2 = a2 + a[i + 2]
@@ -177,16 +178,7 @@ cdef inline void pw_block2_c(const acc_t *a, Py_ssize_t na, const acc_t *b, Py_s
         b5 = b5 + b[i + 5]
         b6 = b6 + b[i + 6]
         b7 = b7 + b[i + 7]
-    for i in range(max(common, 8), na8, 8):
-        a0 = a0 + a[i]
-        a1 = a1 + a[i + 1]
-        a2 = a2 + a[i + 2]
-        a3 = a3 + a[i + 3]
-        a4 = a4 + a[i + 4]
-        a5 = a5 + a[i + 5]
-        a6 = a6 + a[i + 6]
-        a7 = a7 + a[i + 7]
-    for i in range(max(common, 8), nb8, 8):
+    for i in range(na, nb8, 8):  # the right block's extra groups
         b0 = b0 + b[i]
         b1 = b1 + b[i + 1]
         b2 = b2 + b[i + 2]
@@ -196,8 +188,6 @@ cdef inline void pw_block2_c(const acc_t *a, Py_ssize_t na, const acc_t *b, Py_s
         b6 = b6 + b[i + 6]
         b7 = b7 + b[i + 7]
     ra[0] = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-    for i in range(na8, na):
-        ra[0] = ra[0] + a[i]
     rb[0] = ((b0 + b1) + (b2 + b3)) + ((b4 + b5) + (b6 + b7))
     for i in range(nb8, nb):
         rb[0] = rb[0] + b[i]
