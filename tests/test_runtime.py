@@ -83,7 +83,7 @@ def test_thread_settings(monkeypatch):
         assert concore.get_num_threads() == cpus
     finally:
         concore.set_num_threads(None)
-    for bad in (0, 2.0, "2", True, None.__class__):
+    for bad in (0, 2.0, "2", True, 1.5):
         with pytest.raises(ValueError):
             concore.set_num_threads(bad)
     monkeypatch.setenv("CONCORE_NUM_THREADS", "zero")

@@ -30,7 +30,6 @@ __all__ = [
     "nansum", "nanmean", "nanvar", "nanstd", "nanmin", "nanmax", "nanargmin", "nanargmax",
 ]
 
-_builtin_sum = sum
 _MAIN = threading.main_thread().ident
 _NOVALUE = object()
 
