@@ -1,0 +1,351 @@
+/* Vectorised elementwise math: one body per family, compiled for several SIMD
+ * targets in one object, chosen at run time.
+ *
+ * The bodies (_vm_*.h) are written once with GCC/Clang vector extensions over
+ * W lanes and are included here once per target:
+ *
+ *   base    x86-64 baseline (SSE2), W = 4      (also every non-x86 GCC/Clang build)
+ *   avx2    #pragma target avx2, W = 4
+ *   avx512  #pragma target avx512f,avx512dq, W = 8
+ *
+ * No FMA anywhere (-ffp-contract=off and no fma() calls) and only lane-wise
+ * operations: every target gives the same bits, which tests check by forcing
+ * each target in turn.  Compilers without vector extensions (MSVC) get the
+ * scalar libm loops at the end of this file.
+ *
+ * Contract of every kernel (the dispatcher is cc_<name>_<f64|f32>):
+ *   unary:  void f(const T *x, T *y, intptr_t n)           y[i] = f(x[i])
+ *   binary: void f(const T *a, const T *b, T *y, intptr_t n)
+ * x, y contiguous; y may be x (in place).  n may be 0.
+ */
+#ifndef CONCORE_VMATH_H
+#define CONCORE_VMATH_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __GNUC__
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+/* Helpers inside bodies: CC_INLINE vd CC_CAT(name, CC_SFX)(vd x) { ... } */
+#define CC_INLINE static inline __attribute__((always_inline))
+
+#define CC_CAT_(a, b) a##b
+#define CC_CAT(a, b) CC_CAT_(a, b)
+
+enum { CC_TARGET_BASE = 0, CC_TARGET_AVX2 = 1, CC_TARGET_AVX512 = 2 };
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(CONCORE_VMATH_SCALAR)
+#define CC_VECTOR 1
+#endif
+#if defined(CC_VECTOR) && defined(__x86_64__)
+#define CC_MULTI 1
+#endif
+
+/* The best target this CPU runs, or the one forced; -1 until first use.
+ * Written once with the same value by any racing thread. */
+static int cc_target_now = -1;
+
+static int cc_target_best(void)
+{
+#ifdef CC_MULTI
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        return CC_TARGET_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return CC_TARGET_AVX2;
+#endif
+    return CC_TARGET_BASE;
+}
+
+static int cc_target(void)
+{
+    int t = cc_target_now;
+    if (t < 0) {
+        t = cc_target_best();
+        cc_target_now = t;
+    }
+    return t;
+}
+
+/* Force a target (tests); -1 returns to the best one.  Returns the target in
+ * use afterwards, or -1 when this CPU or build cannot run the one asked. */
+static int cc_set_target(int t)
+{
+    int best = cc_target_best();
+    if (t < 0) {
+        cc_target_now = best;
+        return best;
+    }
+    if (t > best)
+        return -1;
+    cc_target_now = t;
+    return t;
+}
+
+#ifdef CC_VECTOR
+
+/* Lane-wise loops.  K(v) maps a vd to a vd; float32 goes through float64
+ * lanes and rounds once at the end.  The tail is padded with PAD (a value in
+ * the fast domain of the kernel) and computed by the same vector code, so
+ * every element gets the same bits whatever its position. */
+#define CC_UNARY_F64(NAME, K, PAD)                                          \
+    static void CC_CAT(NAME, CC_SFX)(const double *x, double *y, intptr_t n) \
+    {                                                                        \
+        intptr_t i = 0;                                                      \
+        for (; i + CC_W <= n; i += CC_W) {                                   \
+            vd v;                                                            \
+            memcpy(&v, x + i, sizeof v);                                     \
+            v = K(v);                                                        \
+            memcpy(y + i, &v, sizeof v);                                     \
+        }                                                                    \
+        if (i < n) {                                                         \
+            double buf[CC_W];                                                \
+            intptr_t j, r = n - i;                                           \
+            vd v;                                                            \
+            for (j = 0; j < CC_W; j++) buf[j] = j < r ? x[i + j] : (PAD);    \
+            memcpy(&v, buf, sizeof v);                                       \
+            v = K(v);                                                        \
+            memcpy(buf, &v, sizeof v);                                       \
+            for (j = 0; j < r; j++) y[i + j] = buf[j];                       \
+        }                                                                    \
+    }
+
+#define CC_UNARY_F32(NAME, K, PAD)                                          \
+    static void CC_CAT(NAME, CC_SFX)(const float *x, float *y, intptr_t n)   \
+    {                                                                        \
+        intptr_t i = 0;                                                      \
+        for (; i + CC_W <= n; i += CC_W) {                                   \
+            vfh h;                                                           \
+            vd v;                                                            \
+            memcpy(&h, x + i, sizeof h);                                     \
+            v = K(__builtin_convertvector(h, vd));                           \
+            h = __builtin_convertvector(v, vfh);                             \
+            memcpy(y + i, &h, sizeof h);                                     \
+        }                                                                    \
+        if (i < n) {                                                         \
+            float buf[CC_W];                                                 \
+            intptr_t j, r = n - i;                                           \
+            vfh h;                                                           \
+            vd v;                                                            \
+            for (j = 0; j < CC_W; j++) buf[j] = j < r ? x[i + j] : (PAD);    \
+            memcpy(&h, buf, sizeof h);                                       \
+            v = K(__builtin_convertvector(h, vd));                           \
+            h = __builtin_convertvector(v, vfh);                             \
+            memcpy(buf, &h, sizeof h);                                       \
+            for (j = 0; j < r; j++) y[i + j] = buf[j];                       \
+        }                                                                    \
+    }
+
+#define CC_BINARY_F64(NAME, K, PAD_A, PAD_B)                                 \
+    static void CC_CAT(NAME, CC_SFX)(const double *a, const double *b,       \
+                                     double *y, intptr_t n)                  \
+    {                                                                        \
+        intptr_t i = 0;                                                      \
+        for (; i + CC_W <= n; i += CC_W) {                                   \
+            vd u, v;                                                         \
+            memcpy(&u, a + i, sizeof u);                                     \
+            memcpy(&v, b + i, sizeof v);                                     \
+            u = K(u, v);                                                     \
+            memcpy(y + i, &u, sizeof u);                                     \
+        }                                                                    \
+        if (i < n) {                                                         \
+            double ba[CC_W], bb[CC_W];                                       \
+            intptr_t j, r = n - i;                                           \
+            vd u, v;                                                         \
+            for (j = 0; j < CC_W; j++) {                                     \
+                ba[j] = j < r ? a[i + j] : (PAD_A);                          \
+                bb[j] = j < r ? b[i + j] : (PAD_B);                          \
+            }                                                                \
+            memcpy(&u, ba, sizeof u);                                        \
+            memcpy(&v, bb, sizeof v);                                        \
+            u = K(u, v);                                                     \
+            memcpy(ba, &u, sizeof u);                                        \
+            for (j = 0; j < r; j++) y[i + j] = ba[j];                        \
+        }                                                                    \
+    }
+
+#define CC_BINARY_F32(NAME, K, PAD_A, PAD_B)                                 \
+    static void CC_CAT(NAME, CC_SFX)(const float *a, const float *b,         \
+                                     float *y, intptr_t n)                   \
+    {                                                                        \
+        intptr_t i = 0;                                                      \
+        for (; i + CC_W <= n; i += CC_W) {                                   \
+            vfh g, h;                                                        \
+            vd u;                                                            \
+            memcpy(&g, a + i, sizeof g);                                     \
+            memcpy(&h, b + i, sizeof h);                                     \
+            u = K(__builtin_convertvector(g, vd), __builtin_convertvector(h, vd)); \
+            g = __builtin_convertvector(u, vfh);                             \
+            memcpy(y + i, &g, sizeof g);                                     \
+        }                                                                    \
+        if (i < n) {                                                         \
+            float ba[CC_W], bb[CC_W];                                        \
+            intptr_t j, r = n - i;                                           \
+            vfh g, h;                                                        \
+            vd u;                                                            \
+            for (j = 0; j < CC_W; j++) {                                     \
+                ba[j] = j < r ? a[i + j] : (PAD_A);                          \
+                bb[j] = j < r ? b[i + j] : (PAD_B);                          \
+            }                                                                \
+            memcpy(&g, ba, sizeof g);                                        \
+            memcpy(&h, bb, sizeof h);                                        \
+            u = K(__builtin_convertvector(g, vd), __builtin_convertvector(h, vd)); \
+            g = __builtin_convertvector(u, vfh);                             \
+            memcpy(ba, &g, sizeof g);                                        \
+            for (j = 0; j < r; j++) y[i + j] = ba[j];                        \
+        }                                                                    \
+    }
+
+/* One target's worth of kernels.  Inside the bodies:
+ *   vd  W doubles    vl  W int64 (masks of comparisons)    vu  W uint64
+ *   vfh W floats     vih W int32
+ * Reinterpret with a cast ((vl)v), convert with __builtin_convertvector.
+ * Static inline helpers in a body must be named with CC_CAT(name, CC_SFX)
+ * or declared inside the functions, since each body is included 3 times. */
+#define CC_TYPES                                                             \
+    typedef double CC_CAT(cc_vd, CC_SFX) __attribute__((vector_size(8 * CC_W)));   \
+    typedef int64_t CC_CAT(cc_vl, CC_SFX) __attribute__((vector_size(8 * CC_W)));  \
+    typedef uint64_t CC_CAT(cc_vu, CC_SFX) __attribute__((vector_size(8 * CC_W))); \
+    typedef float CC_CAT(cc_vfh, CC_SFX) __attribute__((vector_size(4 * CC_W)));   \
+    typedef int32_t CC_CAT(cc_vih, CC_SFX) __attribute__((vector_size(4 * CC_W)));
+
+#define vd CC_CAT(cc_vd, CC_SFX)
+#define vl CC_CAT(cc_vl, CC_SFX)
+#define vu CC_CAT(cc_vu, CC_SFX)
+#define vfh CC_CAT(cc_vfh, CC_SFX)
+#define vih CC_CAT(cc_vih, CC_SFX)
+
+/* ---- base target ---- */
+#define CC_W 4
+#define CC_SFX _base
+CC_TYPES
+#include "_vm_exp.h"
+#include "_vm_log.h"
+#include "_vm_trig.h"
+#undef CC_SFX
+#undef CC_W
+
+#ifdef CC_MULTI
+/* ---- AVX2 (no FMA on purpose) ---- */
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#endif
+#define CC_W 4
+#define CC_SFX _avx2
+CC_TYPES
+#include "_vm_exp.h"
+#include "_vm_log.h"
+#include "_vm_trig.h"
+#undef CC_SFX
+#undef CC_W
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+/* ---- AVX-512 ---- */
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq")
+#endif
+#define CC_W 8
+#define CC_SFX _avx512
+CC_TYPES
+#include "_vm_exp.h"
+#include "_vm_log.h"
+#include "_vm_trig.h"
+#undef CC_SFX
+#undef CC_W
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif /* CC_MULTI */
+
+#undef vd
+#undef vl
+#undef vu
+#undef vfh
+#undef vih
+
+/* Each body lists its kernels once (guarded) as
+ *   CC_LIST_<FAMILY>(U, B)  with  U(name, libm_f64, libm_f32)  per unary kernel
+ *                           and   B(name, libm_f64, libm_f32)  per binary one;
+ * the dispatchers below are cc_<name>_f64 and cc_<name>_f32. */
+#define CC_LISTS(U, B) CC_LIST_EXP(U, B) CC_LIST_LOG(U, B) CC_LIST_TRIG(U, B)
+
+#ifdef CC_MULTI
+#define CC_DISP_U1(NAME, T)                                                      \
+    static void cc_##NAME(const T *x, T *y, intptr_t n)                          \
+    {                                                                            \
+        switch (cc_target()) {                                                   \
+        case CC_TARGET_AVX512: NAME##_avx512(x, y, n); break;                    \
+        case CC_TARGET_AVX2: NAME##_avx2(x, y, n); break;                        \
+        default: NAME##_base(x, y, n);                                           \
+        }                                                                        \
+    }
+#define CC_DISP_B1(NAME, T)                                                      \
+    static void cc_##NAME(const T *a, const T *b, T *y, intptr_t n)              \
+    {                                                                            \
+        switch (cc_target()) {                                                   \
+        case CC_TARGET_AVX512: NAME##_avx512(a, b, y, n); break;                 \
+        case CC_TARGET_AVX2: NAME##_avx2(a, b, y, n); break;                     \
+        default: NAME##_base(a, b, y, n);                                        \
+        }                                                                        \
+    }
+#else
+#define CC_DISP_U1(NAME, T)                                                      \
+    static void cc_##NAME(const T *x, T *y, intptr_t n) { NAME##_base(x, y, n); }
+#define CC_DISP_B1(NAME, T)                                                      \
+    static void cc_##NAME(const T *a, const T *b, T *y, intptr_t n)              \
+    {                                                                            \
+        NAME##_base(a, b, y, n);                                                 \
+    }
+#endif
+#define CC_DISP_U(NAME, F64, F32) CC_DISP_U1(NAME##_f64, double) CC_DISP_U1(NAME##_f32, float)
+#define CC_DISP_B(NAME, F64, F32) CC_DISP_B1(NAME##_f64, double) CC_DISP_B1(NAME##_f32, float)
+CC_LISTS(CC_DISP_U, CC_DISP_B)
+
+#else /* !CC_VECTOR: scalar libm loops (MSVC) */
+
+#define CC_SCALAR 1
+#include "_vm_exp.h"
+#include "_vm_log.h"
+#include "_vm_trig.h"
+#define CC_SCAL_U(NAME, F64, F32)                                                \
+    static void cc_##NAME##_f64(const double *x, double *y, intptr_t n)          \
+    {                                                                            \
+        intptr_t i;                                                              \
+        for (i = 0; i < n; i++) y[i] = F64(x[i]);                                \
+    }                                                                            \
+    static void cc_##NAME##_f32(const float *x, float *y, intptr_t n)            \
+    {                                                                            \
+        intptr_t i;                                                              \
+        for (i = 0; i < n; i++) y[i] = F32(x[i]);                                \
+    }
+#define CC_SCAL_B(NAME, F64, F32)                                                \
+    static void cc_##NAME##_f64(const double *a, const double *b, double *y, intptr_t n) \
+    {                                                                            \
+        intptr_t i;                                                              \
+        for (i = 0; i < n; i++) y[i] = F64(a[i], b[i]);                          \
+    }                                                                            \
+    static void cc_##NAME##_f32(const float *a, const float *b, float *y, intptr_t n) \
+    {                                                                            \
+        intptr_t i;                                                              \
+        for (i = 0; i < n; i++) y[i] = F32(a[i], b[i]);                          \
+    }
+CC_LISTS(CC_SCAL_U, CC_SCAL_B)
+
+#endif /* CC_VECTOR */
+
+#endif /* CONCORE_VMATH_H */
