@@ -51,7 +51,7 @@ class BuildExt(build_ext):
             # No -ffast-math (flush-to-zero for the whole process), no -march=native,
             # no FMA contraction (keeps native and NumPy/Python results identical);
             # -fwrapv: integer sums wrap around as NumPy's do.
-            base = ["-O3", "-ffp-contract=off", "-fwrapv", "-g0"]
+            base = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fwrapv", "-g0"]
         omp = _openmp_flags(self.compiler)
         if omp and not _compiles(self.compiler, *omp):
             warnings.warn(

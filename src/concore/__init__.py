@@ -1,9 +1,19 @@
 """concore: NumPy's heavy operations on every CPU core, with exact, deterministic results."""
-from concore import _config
+from concore import _config, elementwise
 from concore._config import (
     backend, get_num_threads, register_threadpoolctl, set_num_threads, threads, use_backend,
 )
 from concore._info import show_config
+from concore.expressions import Expression, evaluate
+from concore.elementwise import (
+    abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+    bitwise_and, bitwise_or, bitwise_xor, ceil, clip, copysign, cos, cosh, divide, equal, exp,
+    exp2, expm1, floor, floor_divide, fmax, fmin, greater, greater_equal, hypot, invert,
+    isfinite, isinf, isnan, less, less_equal, log, log1p, log2, log10, logical_and,
+    logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply, negative,
+    not_equal, power, reciprocal, remainder, rint, sign, sin, sinh, sqrt, square, subtract,
+    tan, tanh, trunc, where,
+)
 from concore.reductions import (
     argmax, argmin, dot, max, mean, min, nanargmax, nanargmin, nanmax, nanmean, nanmin,
     nanstd, nansum, nanvar, ptp, std, sum, var,
@@ -20,3 +30,4 @@ __all__ = [
     "sum", "mean", "var", "std", "min", "max", "argmin", "argmax", "ptp", "dot",
     "nansum", "nanmean", "nanvar", "nanstd", "nanmin", "nanmax", "nanargmin", "nanargmax",
 ]
+__all__ += elementwise.__all__ + ["evaluate", "Expression"]

@@ -1,0 +1,530 @@
+/* The interpreter of compiled elementwise programs (see concore/elementwise.py).
+ *
+ * A program is a list of instructions {op, type, dst, a, b, c} over registers:
+ * each register is a pointer to one block of m contiguous values.  `type` is
+ * the type of the inputs (casts: a -> dst of type b).  Everything here is
+ * defined element by element, so a result never depends on the block size or
+ * on the number of threads.
+ *
+ * Exact operations follow NumPy's loops to the bit (minimum/maximum return
+ * the second operand when both compare equal, as NumPy's SIMD loops do;
+ * remainder/floor_divide are NumPy's npy_divmod).
+ */
+#ifndef CONCORE_VM_OPS_H
+#define CONCORE_VM_OPS_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#define CC_NO_VMATH 1 /* TEMP until the vector kernels land */
+#ifndef CC_NO_VMATH
+#include "_vmath.h"
+#else
+static int cc_target(void) { return 0; }
+static int cc_set_target(int t) { return t <= 0 ? 0 : -1; }
+#endif
+
+enum { T_F64 = 0, T_F32 = 1, T_I64 = 2, T_I32 = 3, T_B = 4, T_COUNT = 5 };
+
+/* Every operation, in the order of their numbers (exported to Python by name). */
+#define CC_OPS(X)                                                                \
+    X(copy) X(negative) X(absolute) X(square) X(reciprocal) X(sign)              \
+    X(floor) X(ceil) X(trunc) X(rint) X(sqrt)                                    \
+    X(exp) X(exp2) X(expm1) X(log) X(log2) X(log10) X(log1p)                     \
+    X(sin) X(cos) X(tan) X(arcsin) X(arccos) X(arctan)                           \
+    X(sinh) X(cosh) X(tanh) X(arcsinh) X(arccosh) X(arctanh)                     \
+    X(isnan) X(isinf) X(isfinite) X(logical_not) X(invert) X(nonzero)            \
+    X(add) X(subtract) X(multiply) X(divide) X(floor_divide) X(remainder)        \
+    X(power) X(minimum) X(maximum) X(fmin) X(fmax) X(copysign) X(arctan2) X(hypot) \
+    X(less) X(less_equal) X(greater) X(greater_equal) X(equal) X(not_equal)      \
+    X(logical_and) X(logical_or) X(logical_xor)                                  \
+    X(bitwise_and) X(bitwise_or) X(bitwise_xor)                                  \
+    X(where) X(clip) X(cast)
+
+#define CC_OP_ENUM(n) OP_##n,
+enum { CC_OPS(CC_OP_ENUM) OP_COUNT };
+#define CC_OP_NAME(n) #n,
+static const char *const cc_op_names[] = {CC_OPS(CC_OP_NAME)};
+
+typedef struct {
+    int32_t op, type, dst, a, b, c;
+} cc_instr;
+
+/* ---------------------------------------------------------------- scalars */
+
+/* NumPy's npy_divmod: the remainder has the divisor's sign, the quotient is
+ * snapped to the nearest integer. */
+#define CC_DIVMOD(NAME, T, FMOD, FLOOR, COPYSIGN)                               \
+    static inline T NAME(T a, T b, T *modulus)                                  \
+    {                                                                           \
+        T mod = FMOD(a, b), div, floordiv;                                      \
+        if (!b) {                                                               \
+            *modulus = mod;                                                     \
+            return a / b;                                                       \
+        }                                                                       \
+        div = (a - mod) / b;                                                    \
+        if (mod) {                                                              \
+            if (isless(b, 0) != isless(mod, 0)) {                               \
+                mod += b;                                                       \
+                div -= (T)1;                                                    \
+            }                                                                   \
+        }                                                                       \
+        else                                                                    \
+            mod = COPYSIGN((T)0, b);                                            \
+        if (div) {                                                              \
+            floordiv = FLOOR(div);                                              \
+            if (isgreater(div - floordiv, (T)0.5))                              \
+                floordiv += (T)1;                                               \
+        }                                                                       \
+        else                                                                    \
+            floordiv = COPYSIGN((T)0, a / b);                                   \
+        *modulus = mod;                                                         \
+        return floordiv;                                                        \
+    }
+CC_DIVMOD(cc_divmod_f64, double, fmod, floor, copysign)
+CC_DIVMOD(cc_divmod_f32, float, fmodf, floorf, copysignf)
+
+static inline double cc_floordiv_f64(double a, double b)
+{
+    double m;
+    return b ? cc_divmod_f64(a, b, &m) : a / b;
+}
+static inline float cc_floordiv_f32(float a, float b)
+{
+    float m;
+    return b ? cc_divmod_f32(a, b, &m) : a / b;
+}
+static inline double cc_rem_f64(double a, double b)
+{
+    double m;
+    if (!b)
+        return fmod(a, b);
+    cc_divmod_f64(a, b, &m);
+    return m;
+}
+static inline float cc_rem_f32(float a, float b)
+{
+    float m;
+    if (!b)
+        return fmodf(a, b);
+    cc_divmod_f32(a, b, &m);
+    return m;
+}
+
+/* Integers as NumPy: x // 0 == 0 and x % 0 == 0; MIN // -1 wraps to MIN. */
+#define CC_IDIV(NAME, T, TMIN)                                                  \
+    static inline T NAME##_fdiv(T a, T b)                                       \
+    {                                                                           \
+        T q;                                                                    \
+        if (b == 0)                                                             \
+            return 0;                                                           \
+        if (b == -1)                                                            \
+            return a == TMIN ? TMIN : -a;                                       \
+        q = a / b;                                                              \
+        if ((a % b != 0) && ((a < 0) != (b < 0)))                               \
+            q--;                                                                \
+        return q;                                                               \
+    }                                                                           \
+    static inline T NAME##_mod(T a, T b)                                        \
+    {                                                                           \
+        T r;                                                                    \
+        if (b == 0 || b == -1)                                                  \
+            return 0;                                                           \
+        r = a % b;                                                              \
+        if (r != 0 && ((r < 0) != (b < 0)))                                     \
+            r += b;                                                             \
+        return r;                                                               \
+    }
+CC_IDIV(cc_i64, int64_t, INT64_MIN)
+CC_IDIV(cc_i32, int32_t, INT32_MIN)
+
+/* ------------------------------------------------------------------ loops */
+
+#define U_LOOP(TI, TO, EXPR)                                                    \
+    {                                                                           \
+        const TI *x_ = (const TI *)A;                                           \
+        TO *y_ = (TO *)Y;                                                       \
+        for (i = 0; i < m; i++) {                                               \
+            TI v = x_[i];                                                       \
+            (void)v;                                                            \
+            y_[i] = (TO)(EXPR);                                                 \
+        }                                                                       \
+    }                                                                           \
+    break;
+
+#define B_LOOP(TI, TO, EXPR)                                                    \
+    {                                                                           \
+        const TI *x_ = (const TI *)A;                                           \
+        const TI *z_ = (const TI *)B;                                           \
+        TO *y_ = (TO *)Y;                                                       \
+        for (i = 0; i < m; i++) {                                               \
+            TI v = x_[i], w = z_[i];                                            \
+            y_[i] = (TO)(EXPR);                                                 \
+        }                                                                       \
+    }                                                                           \
+    break;
+
+/* Same expression on every numeric type / on the two float types. */
+#define U_NUM(EXPR)                                                             \
+    switch (t) {                                                                \
+    case T_F64: U_LOOP(double, double, EXPR)                                    \
+    case T_F32: U_LOOP(float, float, EXPR)                                      \
+    case T_I64: U_LOOP(int64_t, int64_t, EXPR)                                  \
+    case T_I32: U_LOOP(int32_t, int32_t, EXPR)                                  \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#define U_FLT(E64, E32)                                                         \
+    switch (t) {                                                                \
+    case T_F64: U_LOOP(double, double, E64)                                     \
+    case T_F32: U_LOOP(float, float, E32)                                       \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+/* Predicates: bool out, any input type. */
+#define U_PRED(EF, EI)                                                          \
+    switch (t) {                                                                \
+    case T_F64: U_LOOP(double, uint8_t, EF)                                     \
+    case T_F32: U_LOOP(float, uint8_t, EF)                                      \
+    case T_I64: U_LOOP(int64_t, uint8_t, EI)                                    \
+    case T_I32: U_LOOP(int32_t, uint8_t, EI)                                    \
+    case T_B: U_LOOP(uint8_t, uint8_t, EI)                                      \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#define B_NUM(EXPR)                                                             \
+    switch (t) {                                                                \
+    case T_F64: B_LOOP(double, double, EXPR)                                    \
+    case T_F32: B_LOOP(float, float, EXPR)                                      \
+    case T_I64: B_LOOP(int64_t, int64_t, EXPR)                                  \
+    case T_I32: B_LOOP(int32_t, int32_t, EXPR)                                  \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#define B_ALL(EXPR, EBOOL)                                                      \
+    switch (t) {                                                                \
+    case T_F64: B_LOOP(double, double, EXPR)                                    \
+    case T_F32: B_LOOP(float, float, EXPR)                                      \
+    case T_I64: B_LOOP(int64_t, int64_t, EXPR)                                  \
+    case T_I32: B_LOOP(int32_t, int32_t, EXPR)                                  \
+    case T_B: B_LOOP(uint8_t, uint8_t, EBOOL)                                   \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#define B_FLT(E64, E32)                                                         \
+    switch (t) {                                                                \
+    case T_F64: B_LOOP(double, double, E64)                                     \
+    case T_F32: B_LOOP(float, float, E32)                                       \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#define B_INT(EXPR, EBOOL)                                                      \
+    switch (t) {                                                                \
+    case T_I64: B_LOOP(int64_t, int64_t, EXPR)                                  \
+    case T_I32: B_LOOP(int32_t, int32_t, EXPR)                                  \
+    case T_B: B_LOOP(uint8_t, uint8_t, EBOOL)                                   \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#ifdef CC_NO_VMATH /* scalar libm (a build without the vector kernels) */
+#define U_VEC(NAME, F64, F32) U_FLT(F64(v), F32(v))
+#define B_VEC(NAME, F64, F32) B_FLT(F64(v, w), F32(v, w))
+#else
+#define U_VEC(NAME, F64, F32)                                                   \
+    switch (t) {                                                                \
+    case T_F64: cc_##NAME##_f64((const double *)A, (double *)Y, m); break;      \
+    case T_F32: cc_##NAME##_f32((const float *)A, (float *)Y, m); break;        \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#define B_VEC(NAME, F64, F32)                                                   \
+    switch (t) {                                                                \
+    case T_F64: cc_##NAME##_f64((const double *)A, (const double *)B, (double *)Y, m); break; \
+    case T_F32: cc_##NAME##_f32((const float *)A, (const float *)B, (float *)Y, m); break;    \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#endif
+#define B_CMP(EXPR)                                                             \
+    switch (t) {                                                                \
+    case T_F64: B_LOOP(double, uint8_t, EXPR)                                   \
+    case T_F32: B_LOOP(float, uint8_t, EXPR)                                    \
+    case T_I64: B_LOOP(int64_t, uint8_t, EXPR)                                  \
+    case T_I32: B_LOOP(int32_t, uint8_t, EXPR)                                  \
+    case T_B: B_LOOP(uint8_t, uint8_t, EXPR)                                    \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+
+#define CC_SIGN(v) ((v) > 0 ? 1 : ((v) < 0 ? -1 : ((v) == 0 ? 0 : (v))))
+#define CC_MIN(v, w) (((v) < (w) || (v) != (v)) ? (v) : (w))
+#define CC_MAX(v, w) (((v) > (w) || (v) != (v)) ? (v) : (w))
+#define CC_FMIN(v, w) ((w) != (w) ? (v) : ((v) < (w) ? (v) : (w)))
+#define CC_FMAX(v, w) ((w) != (w) ? (v) : ((v) > (w) ? (v) : (w)))
+
+/* NaN in any argument gives NaN, like NumPy's clip loops. */
+#define CC_CLIP(T)                                                              \
+    {                                                                           \
+        const T *x_ = (const T *)A, *l_ = (const T *)B, *h_ = (const T *)C;     \
+        T *y_ = (T *)Y;                                                         \
+        for (i = 0; i < m; i++) {                                               \
+            T v = CC_MAX(x_[i], l_[i]);                                         \
+            y_[i] = CC_MIN(v, h_[i]);                                           \
+        }                                                                       \
+    }                                                                           \
+    break;
+
+#define CC_WHERE(T)                                                             \
+    {                                                                           \
+        const uint8_t *c_ = (const uint8_t *)A;                                 \
+        const T *x_ = (const T *)B, *z_ = (const T *)C;                         \
+        T *y_ = (T *)Y;                                                         \
+        for (i = 0; i < m; i++)                                                 \
+            y_[i] = c_[i] ? x_[i] : z_[i];                                      \
+    }                                                                           \
+    break;
+
+#define CAST_FROM(TI)                                                           \
+    switch (to) {                                                               \
+    case T_F64: U_LOOP(TI, double, v)                                           \
+    case T_F32: U_LOOP(TI, float, v)                                            \
+    case T_I64: U_LOOP(TI, int64_t, v)                                          \
+    case T_I32: U_LOOP(TI, int32_t, v)                                          \
+    case T_B: U_LOOP(TI, uint8_t, v != 0)                                       \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+
+/* Run instruction k on m values.  Returns -1 on an (op, type) the compiler
+ * never emits: the caller turns that into an error instead of a wrong answer. */
+static int cc_exec1(const cc_instr *k, char *const *R, intptr_t m)
+{
+    intptr_t i;
+    int t = k->type;
+    char *Y = R[k->dst];
+    const char *A = R[k->a];
+    const char *B = k->b >= 0 ? R[k->b] : NULL;
+    const char *C = k->c >= 0 ? R[k->c] : NULL;
+
+    switch (k->op) {
+    case OP_copy:
+        if (A != Y)
+            memmove(Y, A, (size_t)m * (t == T_B ? 1 : (t == T_F32 || t == T_I32) ? 4 : 8));
+        break;
+    case OP_negative: U_NUM(-v)
+    case OP_absolute:
+        switch (t) {
+        case T_F64: U_LOOP(double, double, fabs(v))
+        case T_F32: U_LOOP(float, float, fabsf(v))
+        case T_I64: U_LOOP(int64_t, int64_t, v < 0 ? (int64_t)(0 - (uint64_t)v) : v)
+        case T_I32: U_LOOP(int32_t, int32_t, v < 0 ? (int32_t)(0 - (uint32_t)v) : v)
+        default: return -1;
+        }
+        break;
+    case OP_square: U_NUM(v * v)
+    case OP_reciprocal: U_FLT(1.0 / v, 1.0f / v)
+    case OP_sign: U_NUM(CC_SIGN(v))
+    case OP_floor: U_FLT(floor(v), floorf(v))
+    case OP_ceil: U_FLT(ceil(v), ceilf(v))
+    case OP_trunc: U_FLT(trunc(v), truncf(v))
+    case OP_rint: U_FLT(rint(v), rintf(v))
+    case OP_sqrt: U_FLT(sqrt(v), sqrtf(v))
+    case OP_exp: U_VEC(exp, exp, expf)
+    case OP_exp2: U_VEC(exp2, exp2, exp2f)
+    case OP_expm1: U_VEC(expm1, expm1, expm1f)
+    case OP_log: U_VEC(log, log, logf)
+    case OP_log2: U_VEC(log2, log2, log2f)
+    case OP_log10: U_VEC(log10, log10, log10f)
+    case OP_log1p: U_VEC(log1p, log1p, log1pf)
+    case OP_sin: U_VEC(sin, sin, sinf)
+    case OP_cos: U_VEC(cos, cos, cosf)
+    case OP_tan: U_VEC(tan, tan, tanf)
+    case OP_arcsin: U_VEC(arcsin, asin, asinf)
+    case OP_arccos: U_VEC(arccos, acos, acosf)
+    case OP_arctan: U_VEC(arctan, atan, atanf)
+    case OP_sinh: U_VEC(sinh, sinh, sinhf)
+    case OP_cosh: U_VEC(cosh, cosh, coshf)
+    case OP_tanh: U_VEC(tanh, tanh, tanhf)
+    case OP_arcsinh: U_VEC(arcsinh, asinh, asinhf)
+    case OP_arccosh: U_VEC(arccosh, acosh, acoshf)
+    case OP_arctanh: U_VEC(arctanh, atanh, atanhf)
+    case OP_isnan: U_PRED(v != v, 0)
+    case OP_isinf: U_PRED(v - v != v - v && v == v, 0)
+    case OP_isfinite: U_PRED(v - v == v - v, 1)
+    case OP_logical_not: U_PRED(v == 0, v == 0)
+    case OP_nonzero: U_PRED(v != 0, v != 0)
+    case OP_invert:
+        switch (t) {
+        case T_I64: U_LOOP(int64_t, int64_t, ~v)
+        case T_I32: U_LOOP(int32_t, int32_t, ~v)
+        case T_B: U_LOOP(uint8_t, uint8_t, !v)
+        default: return -1;
+        }
+        break;
+    case OP_add: B_ALL(v + w, v | w)
+    case OP_subtract: B_NUM(v - w)
+    case OP_multiply: B_ALL(v * w, v & w)
+    case OP_divide: B_FLT(v / w, v / w)
+    case OP_floor_divide:
+        switch (t) {
+        case T_F64: B_LOOP(double, double, cc_floordiv_f64(v, w))
+        case T_F32: B_LOOP(float, float, cc_floordiv_f32(v, w))
+        case T_I64: B_LOOP(int64_t, int64_t, cc_i64_fdiv(v, w))
+        case T_I32: B_LOOP(int32_t, int32_t, cc_i32_fdiv(v, w))
+        default: return -1;
+        }
+        break;
+    case OP_remainder:
+        switch (t) {
+        case T_F64: B_LOOP(double, double, cc_rem_f64(v, w))
+        case T_F32: B_LOOP(float, float, cc_rem_f32(v, w))
+        case T_I64: B_LOOP(int64_t, int64_t, cc_i64_mod(v, w))
+        case T_I32: B_LOOP(int32_t, int32_t, cc_i32_mod(v, w))
+        default: return -1;
+        }
+        break;
+    case OP_power: B_VEC(power, pow, powf)
+    case OP_minimum: B_ALL(CC_MIN(v, w), CC_MIN(v, w))
+    case OP_maximum: B_ALL(CC_MAX(v, w), CC_MAX(v, w))
+    case OP_fmin: B_FLT(CC_FMIN(v, w), CC_FMIN(v, w))
+    case OP_fmax: B_FLT(CC_FMAX(v, w), CC_FMAX(v, w))
+    case OP_copysign: B_FLT(copysign(v, w), copysignf(v, w))
+    case OP_arctan2: B_VEC(arctan2, atan2, atan2f)
+    case OP_hypot: B_FLT(hypot(v, w), hypotf(v, w))
+    case OP_less: B_CMP(v < w)
+    case OP_less_equal: B_CMP(v <= w)
+    case OP_greater: B_CMP(v > w)
+    case OP_greater_equal: B_CMP(v >= w)
+    case OP_equal: B_CMP(v == w)
+    case OP_not_equal: B_CMP(v != w)
+    case OP_logical_and: B_CMP((v != 0) & (w != 0))
+    case OP_logical_or: B_CMP((v != 0) | (w != 0))
+    case OP_logical_xor: B_CMP((v != 0) ^ (w != 0))
+    case OP_bitwise_and: B_INT(v & w, v & w)
+    case OP_bitwise_or: B_INT(v | w, v | w)
+    case OP_bitwise_xor: B_INT(v ^ w, v ^ w)
+    case OP_where:
+        switch (t) {
+        case T_F64: case T_I64: CC_WHERE(int64_t)
+        case T_F32: case T_I32: CC_WHERE(int32_t)
+        case T_B: CC_WHERE(uint8_t)
+        default: return -1;
+        }
+        break;
+    case OP_clip:
+        switch (t) {
+        case T_F64: CC_CLIP(double)
+        case T_F32: CC_CLIP(float)
+        case T_I64: CC_CLIP(int64_t)
+        case T_I32: CC_CLIP(int32_t)
+        case T_B: CC_CLIP(uint8_t)
+        default: return -1;
+        }
+        break;
+    case OP_cast: {
+        int to = k->b;
+        B = NULL;
+        switch (t) {
+        case T_F64: CAST_FROM(double)
+        case T_F32: CAST_FROM(float)
+        case T_I64: CAST_FROM(int64_t)
+        case T_I32: CAST_FROM(int32_t)
+        case T_B: CAST_FROM(uint8_t)
+        default: return -1;
+        }
+        break;
+    }
+    default:
+        return -1;
+    }
+    return 0;
+}
+
+static int cc_exec(const cc_instr *code, int n, char *const *R, intptr_t m)
+{
+    int k;
+    for (k = 0; k < n; k++)
+        if (cc_exec1(code + k, R, m) < 0)
+            return -1;
+    return 0;
+}
+
+/* Copy m elements of an n-d strided operand, starting at flat (C-order)
+ * index `start`, to or from a contiguous buffer.  Strides are in bytes. */
+static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
+                    const intptr_t *strides, intptr_t start, intptr_t m, int isz, int store)
+{
+    intptr_t idx[32], rem = start, off = 0, done = 0;
+    int d;
+    for (d = nd - 1; d >= 0; d--) {
+        idx[d] = shape[d] ? rem % shape[d] : 0;
+        rem = shape[d] ? rem / shape[d] : 0;
+        off += idx[d] * strides[d];
+    }
+    while (done < m) {
+        intptr_t run = shape[nd - 1] - idx[nd - 1], j, s = strides[nd - 1];
+        char *p = base + off;
+        if (run > m - done)
+            run = m - done;
+        if (store) {
+            switch (isz) {
+            case 8: for (j = 0; j < run; j++) memcpy(p + j * s, buf + (done + j) * 8, 8); break;
+            case 4: for (j = 0; j < run; j++) memcpy(p + j * s, buf + (done + j) * 4, 4); break;
+            default: for (j = 0; j < run; j++) p[j * s] = buf[done + j];
+            }
+        }
+        else {
+            switch (isz) {
+            case 8: for (j = 0; j < run; j++) memcpy(buf + (done + j) * 8, p + j * s, 8); break;
+            case 4: for (j = 0; j < run; j++) memcpy(buf + (done + j) * 4, p + j * s, 4); break;
+            default: for (j = 0; j < run; j++) buf[done + j] = p[j * s];
+            }
+        }
+        done += run;
+        off += run * s;
+        idx[nd - 1] += run;
+        /* carry into the outer dimensions */
+        for (d = nd - 1; d > 0 && idx[d] == shape[d]; d--) {
+            off -= idx[d] * strides[d];
+            idx[d] = 0;
+            idx[d - 1]++;
+            off += strides[d - 1];
+        }
+    }
+}
+
+/* NumPy's pairwise sum (n <= 128: 8 accumulators; else halves split at a
+ * multiple of 8), so a fused sum() adds like numpy.sum of the result. */
+#define CC_PAIRWISE(NAME, T)                                                    \
+    static T NAME(const T *v, intptr_t n)                                       \
+    {                                                                           \
+        T r0, r1, r2, r3, r4, r5, r6, r7, res;                                  \
+        intptr_t i, n8, n2;                                                     \
+        if (n < 8) {                                                            \
+            res = 0;                                                            \
+            for (i = 0; i < n; i++)                                             \
+                res = res + v[i];                                               \
+            return res;                                                         \
+        }                                                                       \
+        if (n > 128) {                                                          \
+            n2 = n / 2;                                                         \
+            n2 -= n2 % 8;                                                       \
+            res = NAME(v, n2);                                                  \
+            return res + NAME(v + n2, n - n2);                                  \
+        }                                                                       \
+        r0 = v[0]; r1 = v[1]; r2 = v[2]; r3 = v[3];                             \
+        r4 = v[4]; r5 = v[5]; r6 = v[6]; r7 = v[7];                             \
+        n8 = n - n % 8;                                                         \
+        for (i = 8; i < n8; i += 8) {                                           \
+            r0 += v[i]; r1 += v[i + 1]; r2 += v[i + 2]; r3 += v[i + 3];         \
+            r4 += v[i + 4]; r5 += v[i + 5]; r6 += v[i + 6]; r7 += v[i + 7];     \
+        }                                                                       \
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));                \
+        for (i = n8; i < n; i++)                                                \
+            res += v[i];                                                        \
+        return res;                                                             \
+    }
+CC_PAIRWISE(cc_pw_f64, double)
+CC_PAIRWISE(cc_pw_f32, float)
+
+#endif /* CONCORE_VM_OPS_H */

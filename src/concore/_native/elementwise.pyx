@@ -1,0 +1,413 @@
+"""Elementwise programs, run block by block on every core without the GIL.
+
+A program (compiled by concore.elementwise / concore.expressions) is a list of
+instructions over registers, each register one block of BLOCK values. Every
+block of the output is computed independently, so the answer is the same for
+any number of threads. Inputs that are contiguous are read in place, a
+contiguous output is written in place (first touched by the thread that
+computes it); anything else is gathered/scattered one block at a time, so no
+temporary is ever larger than a few blocks per thread.
+
+Fused reductions: ``sum`` adds block results along NumPy's pairwise tree, so a
+fused sum equals ``numpy.sum`` of the materialised result bit for bit; ``prod``
+multiplies sequentially within fixed blocks and then the block products in
+order (deterministic, but not NumPy's sequential order).
+"""
+from cython.parallel cimport parallel, prange, threadid
+from libc.stdint cimport int32_t, int64_t, intptr_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
+cimport numpy as cnp
+
+from concore._native._openmp cimport Stop, poll, raise_if_stopped, stop_init, stopped
+
+cnp.import_array()
+
+cdef extern from "_vm_ops.h" nogil:
+    ctypedef struct cc_instr:
+        int32_t op, type, dst, a, b, c
+    int cc_exec(const cc_instr *code, int n, char *const *R, intptr_t m)
+    void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
+                 const intptr_t *strides, intptr_t start, intptr_t m, int isz, int store)
+    double cc_pw_f64(const double *v, intptr_t n)
+    float cc_pw_f32(const float *v, intptr_t n)
+    const char *cc_op_names[]
+    int OP_COUNT
+    int cc_target()
+    int cc_set_target(int t)
+
+cdef enum:
+    BLOCK = 4096        # values per register: 32 KiB at most, L1/L2-resident
+    MAXDIM = 32
+    RED_NONE = 0
+    RED_SUM = 1
+    RED_PROD = 2
+
+BLOCK_SIZE = BLOCK
+OPS = tuple(cc_op_names[i].decode() for i in range(OP_COUNT))
+TARGETS = ("base", "avx2", "avx512")
+_TSIZE = (8, 4, 8, 4, 1)     # bytes per value of each type code
+
+
+def simd_target(name=None):
+    """The SIMD target of the transcendental kernels; ``name`` forces one (tests).
+
+    ``name`` is "base", "avx2", "avx512", or "best" to return to the best one this
+    CPU runs. Raises ValueError for a target this CPU or build cannot run.
+    """
+    if name is not None:
+        t = -1 if name == "best" else (TARGETS.index(name) if name in TARGETS else -2)
+        if t == -2 or cc_set_target(t) < 0:
+            raise ValueError(f"SIMD target {name!r} is not available here")
+    return TARGETS[cc_target()]
+
+
+cdef struct Prog:
+    const cc_instr *code
+    int ncode, nregs, nd
+    intptr_t size
+    const intptr_t *shape
+    int nin
+    const int *in_reg
+    const int *in_isz
+    char **in_base
+    const intptr_t *in_strides      # nin x nd, bytes
+    const int *in_direct
+    int nconst
+    const int *c_reg
+    const int *c_isz
+    const char *c_val               # nconst x 8 bytes
+    int out_reg, out_isz, out_direct
+    char *out_base                  # NULL for a fused reduction
+    const intptr_t *out_strides
+    int red, rtype
+
+
+cdef char **thread_regs(const Prog *p, char *scratch) noexcept nogil:
+    """Registers of one thread: every one points at its own block of scratch; constants filled."""
+    cdef char **R = <char **> malloc(p.nregs * sizeof(char *))
+    cdef int r, k, j
+    cdef char *dst
+    if R == NULL:
+        return NULL
+    for r in range(p.nregs):
+        R[r] = scratch + <intptr_t> r * BLOCK * 8
+    for k in range(p.nconst):
+        dst = R[p.c_reg[k]]
+        for j in range(BLOCK):
+            memcpy(dst + j * p.c_isz[k], p.c_val + 8 * k, p.c_isz[k])
+    return R
+
+
+cdef int run_block(const Prog *p, char *scratch, char **R, intptr_t start,
+                   intptr_t m) noexcept nogil:
+    """Compute values [start, start+m) of the output (m <= BLOCK) into R[out_reg]."""
+    cdef int k, r, rc
+    for k in range(p.nin):
+        r = p.in_reg[k]
+        if p.in_direct[k]:
+            R[r] = p.in_base[k] + start * p.in_isz[k]
+        else:
+            R[r] = scratch + <intptr_t> r * BLOCK * 8
+            cc_walk(R[r], p.in_base[k], p.nd, p.shape, p.in_strides + k * p.nd,
+                    start, m, p.in_isz[k], 0)
+    r = p.out_reg
+    if p.out_base != NULL and p.out_direct:
+        R[r] = p.out_base + start * p.out_isz
+    else:
+        R[r] = scratch + <intptr_t> r * BLOCK * 8
+    rc = cc_exec(p.code, p.ncode, R, m)
+    if p.out_base != NULL and not p.out_direct:
+        cc_walk(R[r], p.out_base, p.nd, p.shape, p.out_strides, start, m, p.out_isz, 1)
+    return rc
+
+
+cdef double block_reduce_d(const Prog *p, const char *v, intptr_t m) noexcept nogil:
+    cdef const double *d = <const double *> v
+    cdef double acc
+    cdef intptr_t i
+    if p.red == RED_SUM:
+        return cc_pw_f64(d, m)
+    acc = d[0]
+    for i in range(1, m):
+        acc = acc * d[i]
+    return acc
+
+
+cdef float block_reduce_f(const Prog *p, const char *v, intptr_t m) noexcept nogil:
+    cdef const float *d = <const float *> v
+    cdef float acc
+    cdef intptr_t i
+    if p.red == RED_SUM:
+        return cc_pw_f32(d, m)
+    acc = d[0]
+    for i in range(1, m):
+        acc = acc * d[i]
+    return acc
+
+
+cdef int64_t block_reduce_i(const Prog *p, const char *v, intptr_t m) noexcept nogil:
+    cdef const int64_t *d = <const int64_t *> v
+    cdef int64_t acc
+    cdef intptr_t i
+    if p.red == RED_SUM:
+        acc = 0
+        for i in range(m):
+            acc = acc + d[i]
+        return acc
+    acc = 1
+    for i in range(m):
+        acc = acc * d[i]
+    return acc
+
+
+# ---------------------------------------------------------- the block lists
+
+cdef intptr_t pw_split(intptr_t n) noexcept nogil:
+    cdef intptr_t n2 = n // 2
+    return n2 - n2 % 8
+
+
+cdef intptr_t count_leaves(intptr_t n, int pairwise) noexcept nogil:
+    if not pairwise:
+        return (n + BLOCK - 1) // BLOCK
+    if n <= BLOCK:
+        return 1
+    cdef intptr_t n2 = pw_split(n)
+    return count_leaves(n2, 1) + count_leaves(n - n2, 1)
+
+
+cdef intptr_t list_leaves(intptr_t off, intptr_t n, intptr_t *offs, intptr_t k) noexcept nogil:
+    """The nodes of NumPy's pairwise tree of at most BLOCK values, left to right."""
+    if n <= BLOCK:
+        offs[k] = off
+        return k + 1
+    cdef intptr_t n2 = pw_split(n)
+    k = list_leaves(off, n2, offs, k)
+    return list_leaves(off + n2, n - n2, offs, k)
+
+
+cdef double combine_d(intptr_t n, const double *part, intptr_t *k) noexcept nogil:
+    cdef double left
+    cdef intptr_t n2
+    if n <= BLOCK:
+        k[0] += 1
+        return part[k[0] - 1]
+    n2 = pw_split(n)
+    left = combine_d(n2, part, k)
+    return left + combine_d(n - n2, part, k)
+
+
+cdef float combine_f(intptr_t n, const float *part, intptr_t *k) noexcept nogil:
+    cdef float left
+    cdef intptr_t n2
+    if n <= BLOCK:
+        k[0] += 1
+        return part[k[0] - 1]
+    n2 = pw_split(n)
+    left = combine_f(n2, part, k)
+    return left + combine_f(n - n2, part, k)
+
+
+cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr_t nblk,
+                 char *part) noexcept nogil:
+    """Every block, on nt threads. Returns 0, 1 when memory ran out, 2 on a bad program."""
+    cdef intptr_t b, start, m
+    cdef char *scratch
+    cdef char **R
+    cdef int rc
+    cdef int errbox[1]              # shared: a plain variable would be made private
+    cdef int *err = errbox
+    cdef size_t scratch_bytes = <size_t> p.nregs * BLOCK * 8
+    err[0] = 0
+    if nt > 1 and nblk > 1:
+        with parallel(num_threads=<int> min(<intptr_t> nt, nblk)):
+            scratch = <char *> malloc(scratch_bytes)
+            R = thread_regs(p, scratch) if scratch != NULL else NULL
+            if R == NULL:
+                err[0] = 1
+            for b in prange(nblk, schedule="static"):
+                if R == NULL or err[0] != 0 or stopped(stop):
+                    continue
+                start = offs[b]
+                m = (offs[b + 1] if b + 1 < nblk else p.size) - start
+                rc = run_block(p, scratch, R, start, m)
+                if rc != 0:
+                    err[0] = 2
+                elif p.red != RED_NONE:
+                    store_part(p, R[p.out_reg], m, part, b)
+                if threadid() == 0:
+                    poll(stop)
+            free(R)
+            free(scratch)
+        return err[0]
+    err[0] = 0
+    scratch = <char *> malloc(scratch_bytes)
+    R = thread_regs(p, scratch) if scratch != NULL else NULL
+    if R == NULL:
+        free(scratch)
+        return 1
+    for b in range(nblk):
+        start = offs[b]
+        m = (offs[b + 1] if b + 1 < nblk else p.size) - start
+        if run_block(p, scratch, R, start, m) != 0:
+            err[0] = 2
+            break
+        if p.red != RED_NONE:
+            store_part(p, R[p.out_reg], m, part, b)
+        poll(stop)
+        if stopped(stop):
+            break
+    free(R)
+    free(scratch)
+    return err[0]
+
+
+cdef inline void store_part(const Prog *p, const char *v, intptr_t m, char *part,
+                            intptr_t b) noexcept nogil:
+    if p.rtype == 0:
+        (<double *> part)[b] = block_reduce_d(p, v, m)
+    elif p.rtype == 1:
+        (<float *> part)[b] = block_reduce_f(p, v, m)
+    else:
+        (<int64_t *> part)[b] = block_reduce_i(p, v, m)
+
+
+def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
+        int out_reg, int red, int rtype, int nt, bint check):
+    """Run a compiled program.
+
+    code     int32 array (n, 6): op, type, dst, a, b, c
+    shape    the (coalesced) iteration shape, C order
+    inputs   [(array, register, strides in bytes)] broadcast to `shape`
+    consts   [(register, 8-byte value, itemsize, type code)]
+    out      (array, strides in bytes), or None with red = 1 (sum) / 2 (prod)
+    rtype    type code of the reduced values (0 f64, 1 f32, 2 i64)
+    Returns None, or the reduction's value as a Python float/int.
+    """
+    cdef Prog p
+    cdef int nd = len(shape), nin = len(inputs), nconst = len(consts), k, j, err
+    cdef intptr_t size = 1, nblk, b, kk = 0
+    cdef intptr_t shp[MAXDIM]
+    cdef Stop stop
+    cdef cnp.ndarray arr
+    cdef intptr_t *offs = NULL
+    cdef char *part = NULL
+    cdef int *ints = NULL
+    cdef char **bases = NULL
+    cdef intptr_t *strides = NULL
+    cdef intptr_t ostr[MAXDIM]
+    cdef char *cval = NULL
+    cdef double rd
+    cdef float rf
+    cdef int64_t ri
+    if nd < 1 or nd > MAXDIM:
+        raise ValueError("internal: bad iteration shape")
+    if code.dtype.num != cnp.NPY_INT32 or not code.flags.c_contiguous:
+        raise ValueError("internal: bad program")
+    for k in range(nd):
+        shp[k] = shape[k]
+        size *= shp[k]
+    if size == 0:
+        return None if red == RED_NONE else (0 if red == RED_SUM else 1)
+    try:
+        ints = <int *> malloc(sizeof(int) * (3 * nin + 2 * nconst + 1))
+        bases = <char **> malloc(sizeof(char *) * (nin + 1))
+        strides = <intptr_t *> malloc(sizeof(intptr_t) * (nin * nd + 1))
+        cval = <char *> malloc(8 * nconst + 8)
+        if ints == NULL or bases == NULL or strides == NULL or cval == NULL:
+            raise MemoryError()
+        for k in range(nin):
+            arr, reg, st = inputs[k]
+            ints[k] = reg
+            ints[nin + k] = arr.itemsize
+            bases[k] = <char *> cnp.PyArray_DATA(arr)
+            for j in range(nd):
+                strides[k * nd + j] = st[j]
+            ints[2 * nin + k] = nd == 1 and st[0] == arr.itemsize
+        for k in range(nconst):
+            reg, val, isz, _ = consts[k]
+            ints[3 * nin + k] = reg
+            ints[3 * nin + nconst + k] = isz
+            memcpy(cval + 8 * k, <const char *> val, 8)
+        p.code = <const cc_instr *> cnp.PyArray_DATA(code)
+        p.ncode = code.shape[0]
+        p.nregs = nregs
+        p.nd = nd
+        p.size = size
+        p.shape = shp
+        p.nin = nin
+        p.in_reg = ints
+        p.in_isz = ints + nin
+        p.in_direct = ints + 2 * nin
+        p.in_base = bases
+        p.in_strides = strides
+        p.nconst = nconst
+        p.c_reg = ints + 3 * nin
+        p.c_isz = ints + 3 * nin + nconst
+        p.c_val = cval
+        p.out_reg = out_reg
+        p.red = red
+        p.rtype = rtype
+        if out is None:
+            p.out_base = NULL
+            p.out_isz = 0
+            p.out_direct = 0
+            p.out_strides = ostr
+        else:
+            arr, st = out
+            p.out_base = <char *> cnp.PyArray_DATA(arr)
+            p.out_isz = arr.itemsize
+            for j in range(nd):
+                ostr[j] = st[j]
+            p.out_strides = ostr
+            p.out_direct = nd == 1 and st[0] == arr.itemsize
+        nblk = count_leaves(size, red == RED_SUM)
+        offs = <intptr_t *> malloc(sizeof(intptr_t) * nblk)
+        part = <char *> malloc(8 * nblk)
+        if offs == NULL or part == NULL:
+            raise MemoryError()
+        if red == RED_SUM:
+            list_leaves(0, size, offs, 0)
+        else:
+            for b in range(nblk):
+                offs[b] = b * BLOCK
+        stop_init(&stop, check)
+        with nogil:
+            err = run_all(&p, nt, &stop, offs, nblk, part)
+        raise_if_stopped(&stop)
+        if err == 1:
+            raise MemoryError("concore: no memory for the block buffers")
+        if err == 2:
+            raise RuntimeError("concore: internal error, unsupported instruction")
+        if red == RED_NONE:
+            return None
+        if rtype == 0:
+            if red == RED_SUM:
+                rd = combine_d(size, <double *> part, &kk)
+                return 0.0 + rd
+            rd = 1.0
+            for b in range(nblk):
+                rd = rd * (<double *> part)[b]
+            return rd
+        if rtype == 1:
+            if red == RED_SUM:
+                rf = combine_f(size, <float *> part, &kk)
+                rf = <float> 0.0 + rf
+                return rf
+            rf = 1.0
+            for b in range(nblk):
+                rf = rf * (<float *> part)[b]
+            return rf
+        ri = 0 if red == RED_SUM else 1
+        for b in range(nblk):
+            ri = ri + (<int64_t *> part)[b] if red == RED_SUM else ri * (<int64_t *> part)[b]
+        return ri
+    finally:
+        free(ints)
+        free(bases)
+        free(strides)
+        free(cval)
+        free(offs)
+        free(part)

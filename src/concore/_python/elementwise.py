@@ -1,0 +1,81 @@
+"""Reference backend of elementwise programs: each instruction is one NumPy call
+over the whole operand (same results as the kernels for the exact operations;
+NumPy's own transcendental functions), and the same block structure for the
+fused ``prod``. See concore/_native/elementwise.pyx for the program format."""
+import functools
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+OPS = (
+    "copy", "negative", "absolute", "square", "reciprocal", "sign",
+    "floor", "ceil", "trunc", "rint", "sqrt",
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+    "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+    "isnan", "isinf", "isfinite", "logical_not", "invert", "nonzero",
+    "add", "subtract", "multiply", "divide", "floor_divide", "remainder",
+    "power", "minimum", "maximum", "fmin", "fmax", "copysign", "arctan2", "hypot",
+    "less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor",
+    "bitwise_and", "bitwise_or", "bitwise_xor",
+    "where", "clip", "cast",
+)
+BLOCK_SIZE = 4096
+_TYPES = (np.float64, np.float32, np.int64, np.int32, np.bool_)
+
+
+def _fmin(a, b):
+    # The kernels' rule: NaN ignored; of two equal values (±0) the second.
+    return np.where(np.isnan(b) | (a < b), a, b)
+
+
+def _fmax(a, b):
+    return np.where(np.isnan(b) | (a > b), a, b)
+
+
+_SPECIAL = {
+    "copy": lambda a: a.copy(),
+    "nonzero": lambda a: a != 0,
+    "where": lambda c, a, b: np.where(c, a, b),
+    "clip": lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
+    "fmin": _fmin,
+    "fmax": _fmax,
+}
+
+
+def _apply(name, args):
+    f = _SPECIAL.get(name) or getattr(np, name)
+    return f(*args)
+
+
+def run(code, nregs, shape, inputs, consts, out, out_reg, red, rtype, nt, check):
+    """Same arguments and results as concore._native.elementwise.run."""
+    size = 1
+    for n in shape:
+        size *= n
+    if size == 0:
+        return None if red == 0 else (0 if red == 1 else 1)
+    R = [None] * nregs
+    for arr, reg, st in inputs:
+        R[reg] = as_strided(arr, shape, st).reshape(-1)
+    for reg, val, isz, t in consts:
+        R[reg] = np.frombuffer(val[:isz], dtype=_TYPES[t]).copy()
+    with np.errstate(all="ignore"):
+        for op, t, dst, a, b, c in code.tolist():
+            name = OPS[op]
+            if name == "cast":
+                R[dst] = R[a].astype(_TYPES[b])
+                continue
+            args = [R[r] for r in (a, b, c) if r >= 0]
+            R[dst] = np.asarray(_apply(name, args))
+        res = np.broadcast_to(R[out_reg], (size,))
+        if red == 0:
+            arr, st = out
+            as_strided(arr, shape, st)[...] = res.reshape(shape)
+            return None
+        if red == 1:
+            return _TYPES[rtype](np.add.reduce(res)).item()
+        parts = [np.multiply.reduce(res[i:i + BLOCK_SIZE]) for i in range(0, size, BLOCK_SIZE)]
+        one = _TYPES[rtype](1)
+        return functools.reduce(lambda x, y: x * y, parts, one).item()

@@ -1,0 +1,557 @@
+"""Elementwise math on every core, with NumPy's names, types and answers.
+
+Every function here takes NumPy's arguments (broadcasting, type promotion,
+``out=`` also in place, ``dtype=``) plus ``n_threads=``, and returns what the
+NumPy ufunc of the same name returns. Calls are compiled into a small program
+(see ``concore.expressions`` for whole expressions) that runs block by block
+on every core without the GIL.
+
+Exactness: arithmetic, comparisons, ``sqrt``, ``floor``/``ceil``/``trunc``/
+``rint``, ``minimum``/``maximum``, ``remainder``/``floor_divide``, ``copysign``,
+``hypot`` and the casts between float64, float32, int64, int32 and bool give
+NumPy's bits. The transcendental functions use concore's own vectorised
+kernels: within 1 ULP of the correctly rounded result everywhere and NumPy's
+answer at every special value (±0, ±inf, NaN, overflow, underflow); they may
+differ from NumPy's last bit elsewhere, as NumPy's differ between CPUs.
+``fmin``/``fmax`` return the second argument when both are zeros of opposite
+sign (NumPy's answer there depends on the position in its SIMD loop).
+Results never depend on the number of threads.
+
+Other dtypes (float16, complex, unsigned, ...), 0-d results, array subclasses
+and anything unusual go to NumPy itself, so its answers and errors come back.
+"""
+import functools
+import threading
+
+import numpy as np
+
+from concore import _config
+
+_MAIN = threading.main_thread().ident
+
+# Register types (same codes as the kernels): 0 f64, 1 f32, 2 i64, 3 i32, 4 bool.
+_TYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64),
+          np.dtype(np.int32), np.dtype(np.bool_))
+_TCODE = {d: i for i, d in enumerate(_TYPES)}
+_F, _FI, _ALL = (0, 1), (0, 1, 2, 3), (0, 1, 2, 3, 4)
+
+# Operation -> loop types the kernels have (by the type of their inputs).
+_SUPPORTED = {
+    "copy": _ALL, "negative": _FI, "absolute": _FI, "square": _FI, "reciprocal": _F,
+    "sign": _FI, "floor": _F, "ceil": _F, "trunc": _F, "rint": _F, "sqrt": _F,
+    "isnan": _F, "isinf": _F, "isfinite": _F, "logical_not": _ALL, "invert": (2, 3, 4),
+    "add": _ALL, "subtract": _FI, "multiply": _ALL, "divide": _F, "floor_divide": _FI,
+    "remainder": _FI, "power": _F, "minimum": _ALL, "maximum": _ALL, "fmin": _F,
+    "fmax": _F, "copysign": _F, "arctan2": _F, "hypot": _F,
+    "less": _ALL, "less_equal": _ALL, "greater": _ALL, "greater_equal": _ALL,
+    "equal": _ALL, "not_equal": _ALL, "logical_and": _ALL, "logical_or": _ALL,
+    "logical_xor": _ALL, "bitwise_and": (2, 3, 4), "bitwise_or": (2, 3, 4),
+    "bitwise_xor": (2, 3, 4), "where": _ALL, "clip": _ALL,
+}
+TRANSCENDENTAL = (
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
+    "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+)
+for _name in TRANSCENDENTAL:
+    _SUPPORTED[_name] = _F
+
+UNARY = (
+    "sqrt", "exp", "expm1", "exp2", "log", "log1p", "log2", "log10", "sin", "cos", "tan",
+    "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+    "absolute", "negative", "square", "reciprocal", "floor", "ceil", "trunc", "rint", "sign",
+    "isnan", "isinf", "isfinite", "logical_not", "invert",
+)
+BINARY = (
+    "add", "subtract", "multiply", "divide", "power", "arctan2", "hypot", "minimum",
+    "maximum", "fmin", "fmax", "copysign", "remainder", "floor_divide",
+    "less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+)
+# NumPy's ufunc for every operation of a program ("where" is not a ufunc).
+UFUNCS = {name: getattr(np, name) for name in UNARY + BINARY}
+UFUNCS["clip"] = np._core.umath.clip
+
+# Scalar exponents NumPy's power loop replaces by an exact operation.
+_POWER_FAST = {2.0: "square", 0.5: "sqrt", -1.0: "reciprocal", 1.0: "copy"}
+
+RED_NONE, RED_SUM, RED_PROD = 0, 1, 2
+
+
+class Fallback(Exception):
+    """This call is not for the kernels: NumPy computes it (and raises its errors)."""
+
+
+# ------------------------------------------------------------------ compiler
+#
+# A tree is ("in", k) for operand k, ("lit", value) for a Python literal, or
+# (op, arg, ...) with op a name of UFUNCS or "where". Operands are described by
+# a signature: ("a", dtype) for an array, ("s", dtype) for a NumPy scalar or 0-d
+# array, ("w", value) for a Python scalar (weak, as NumPy treats it).
+
+class Program:
+    """A compiled tree: instructions, registers, and where its operands go."""
+
+    __slots__ = ("code", "nregs", "inputs", "consts", "out_reg", "dtype", "ops")
+
+    def __init__(self, code, nregs, inputs, consts, out_reg, dtype):
+        self.code = code          # list of [op, type, dst, a, b, c] (op by name)
+        self.nregs = nregs
+        self.inputs = inputs      # [(operand index, register)] arrays
+        self.consts = consts      # [(register, type code, operand index or None, value)]
+        self.out_reg = out_reg
+        self.dtype = dtype        # result dtype
+        self.ops = {}             # backend name -> int32 code array
+
+
+def _weak_type(v):
+    # Python's bool is not weak in NumPy's promotion; int, float are.
+    return np.dtype(np.bool_) if isinstance(v, bool) else type(v)
+
+
+class _Compiler:
+    def __init__(self, sig):
+        self.sig = sig
+        self.code = []
+        self.nregs = 0
+        self.inputs = {}     # operand index -> register
+        self.consts = {}     # (type, key) -> register
+        self.const_list = []
+        self.root = self.root_dtype = None
+
+    def reg(self):
+        self.nregs += 1
+        return self.nregs - 1
+
+    # Each value is (register, dtype) or ("weak", python value) or ("scalar", k, dtype).
+    def value(self, node):
+        kind = node[0]
+        if kind == "lit":
+            return ("weak", node[1], None)
+        if kind == "in":
+            k = node[1]
+            s = self.sig[k]
+            if s[0] == "a":
+                if k not in self.inputs:
+                    self.inputs[k] = self.reg()
+                return ("reg", self.inputs[k], s[1])
+            if s[0] == "w":
+                return ("weak", s[1], k)
+            return ("scalar", k, s[1])
+        args = [self.value(a) for a in node[1:]]
+        return self.apply(kind, args, self.root_dtype if node is self.root else None)
+
+    @staticmethod
+    def dtype_of(v):
+        if v[0] == "weak":
+            return _weak_type(v[1])
+        return v[2]
+
+    def as_reg(self, v, dt):
+        """Register holding v converted to dt."""
+        t = _TCODE.get(dt)
+        if t is None:
+            raise Fallback
+        if v[0] == "reg":
+            if v[2] == dt:
+                return v[1]
+            s = _TCODE.get(v[2])
+            if s is None:
+                raise Fallback
+            r = self.reg()
+            self.code.append(["cast", s, r, v[1], t, -1])
+            return r
+        if v[0] == "weak" and v[2] is None:  # a literal of the expression
+            try:
+                value = np.array(v[1], dtype=dt)
+            except (OverflowError, ValueError, TypeError):
+                raise Fallback
+            key = (t, "lit", value.tobytes())
+            src = None
+        elif v[0] == "weak":  # a Python scalar operand, converted at run time
+            key = (t, "in", v[2])
+            src, value = v[2], None
+        else:  # a NumPy scalar operand, converted at run time
+            key = (t, "in", v[1])
+            src, value = v[1], None
+        r = self.consts.get(key)
+        if r is None:
+            r = self.consts[key] = self.reg()
+            self.const_list.append((r, t, src, value))
+        return r
+
+    def apply(self, op, args, dtype=None):
+        if op == "where":
+            c = self.as_reg_bool(args[0])
+            dt = np.result_type(*[a[1] if a[0] == "weak" else a[2] for a in args[1:]])
+            t = _TCODE.get(dt)
+            if t is None:
+                raise Fallback
+            ra, rb = self.as_reg(args[1], dt), self.as_reg(args[2], dt)
+            r = self.reg()
+            self.code.append(["where", t, r, c, ra, rb])
+            return ("reg", r, dt)
+        uf = UFUNCS[op]
+        try:
+            dts = tuple(self.dtype_of(a) for a in args)
+            if dtype is None:
+                loop = uf.resolve_dtypes(dts + (None,))
+            else:
+                loop = uf.resolve_dtypes(dts + (None,), signature=(None,) * len(dts) + (dtype,))
+        except Exception:
+            raise Fallback  # NumPy raises its own error for this combination
+        ins, res = loop[:-1], loop[-1]
+        if op == "power" and args[1][0] in ("weak", "scalar") and ins[0].kind == "f":
+            op, args = self.power_fast(args, ins[1])
+            if op != "power":
+                ins = ins[:1]
+        t = _TCODE.get(ins[0])
+        if t is None or t not in _SUPPORTED[op] or any(d != ins[0] for d in ins) \
+                or res not in _TCODE:
+            raise Fallback
+        regs = [self.as_reg(a, d) for a, d in zip(args, ins)]
+        r = self.reg()
+        self.code.append([op, t, r] + regs + [-1] * (3 - len(regs)))
+        return ("reg", r, res)
+
+    def power_fast(self, args, dt):
+        """NumPy's power loop with a scalar exponent of 2, 0.5, -1 or 1 is exact."""
+        e = args[1]
+        value = e[1] if e[0] == "weak" else self.sig[e[1]][2]
+        try:
+            f = float(np.array(value, dtype=dt))
+        except Exception:
+            return "power", args
+        fast = _POWER_FAST.get(f)
+        return (fast, args[:1]) if fast else ("power", args)
+
+    def as_reg_bool(self, v):
+        dt = np.dtype(np.bool_)
+        if v[0] == "reg" and v[2] != dt:
+            s = _TCODE.get(v[2])
+            if s is None:
+                raise Fallback
+            r = self.reg()
+            self.code.append(["nonzero", s, r, v[1], -1, -1])
+            return r
+        if v[0] != "reg":
+            v = ("weak", bool(v[1]), None) if v[0] == "weak" else v
+            if v[0] == "scalar":
+                raise Fallback
+        return self.as_reg(v, dt)
+
+
+def compile_tree(tree, sig, out_dtype=None, red=RED_NONE, dtype=None):
+    """Compile `tree` for operands described by `sig`; raises Fallback when the
+    kernels cannot run it exactly as NumPy would. `dtype` is the ufunc argument
+    of the outermost operation (it chooses NumPy's loop)."""
+    c = _Compiler(sig)
+    c.root_dtype = dtype
+    c.root = tree
+    v = c.value(tree)
+    if v[0] != "reg":
+        raise Fallback  # a scalar result: NumPy returns NumPy scalars
+    dt = v[2]
+    if red != RED_NONE:
+        # numpy.sum/prod add int32 and bool in int64, floats in their own type.
+        acc = dt if dt.kind == "f" else np.dtype(np.int64)
+        if dt.kind not in "fib":
+            raise Fallback
+        out_dtype = acc
+    target = dt if out_dtype is None else out_dtype
+    if target != dt:
+        if not np.can_cast(dt, target, "same_kind"):
+            raise Fallback
+        r = c.as_reg(v, target)
+    elif not c.code or c.code[-1][2] != v[1]:
+        # the result is an input itself: copy it
+        r = c.reg()
+        c.code.append(["copy", _TCODE[dt], r, v[1], -1, -1])
+    else:
+        r = v[1]
+    inputs = sorted(c.inputs.items())
+    return Program(c.code, c.nregs, inputs, c.const_list, r, target)
+
+
+# ------------------------------------------------------------------- running
+
+def _kernels():
+    return _config._backend_module().elementwise
+
+
+def _op_codes(prog, kern):
+    code = prog.ops.get(kern.__name__)
+    if code is None:
+        index = {name: i for i, name in enumerate(kern.OPS)}
+        code = np.array([[index[k[0]]] + k[1:] for k in prog.code], dtype=np.int32)
+        code = code.reshape(-1, 6)
+        prog.ops[kern.__name__] = code
+    return code
+
+
+def _coalesce(shape, strides_list):
+    """Drop length-1 axes and merge axes every operand walks as one."""
+    dims = [(n, [s[i] for s in strides_list]) for i, n in enumerate(shape) if n != 1]
+    merged = []
+    for n, st in dims:
+        if merged:
+            pn, pst = merged[-1]
+            if all(ps == n * s for ps, s in zip(pst, st)):
+                merged[-1] = (pn * n, st)
+                continue
+        merged.append((n, st))
+    if not merged:
+        merged = [(1, [0] * len(strides_list))]
+    shape = tuple(n for n, _ in merged)
+    return shape, [tuple(st[j] for _, st in merged) for j in range(len(strides_list))]
+
+
+def _threads(size, n_threads):
+    if size < _config.GRAIN:
+        if n_threads is not None:
+            _config._resolve(n_threads)
+        return 1
+    return _config.requested_threads(n_threads)
+
+
+def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
+    """Run `prog` over `shape` (broadcast already checked) into `out`, or reduce."""
+    kern = _kernels()
+    code = _op_codes(prog, kern)
+    arrays = [np.broadcast_to(operands[k], shape) for k, _ in prog.inputs]
+    if out is not None:
+        # Walk in the output's memory order (NumPy's order='K').
+        perm = sorted(range(len(shape)), key=lambda i: -abs(out.strides[i]))
+        views = [a.transpose(perm) for a in arrays] + [out.transpose(perm)]
+        walk = tuple(shape[i] for i in perm)
+    else:
+        views, walk = arrays, shape
+    cshape, cstrides = _coalesce(walk, [v.strides for v in views])
+    inputs = [(a, reg, st) for a, (_, reg), st in zip(arrays, prog.inputs, cstrides)]
+    consts = []
+    for reg, t, src, value in prog.consts:
+        if value is None:
+            x = operands[src]
+            try:  # a Python int out of the type's range is NumPy's OverflowError
+                value = np.array(x, dtype=_TYPES[t]) if type(x) in (bool, int, float) \
+                    else np.asarray(x).astype(_TYPES[t])
+            except (OverflowError, ValueError):
+                raise Fallback
+        consts.append((reg, value.tobytes().ljust(8, b"\0"), _TYPES[t].itemsize, t))
+    size = 1
+    for n in shape:
+        size *= n
+    rtype = 0
+    if red != RED_NONE:
+        rtype = _TCODE[prog.dtype] if prog.dtype.kind == "f" else 2
+    check = threading.get_ident() == _MAIN
+    nt = _threads(size, n_threads)
+    outspec = None if out is None else (out, cstrides[-1])
+    if nt == 1:
+        return kern.run(code, prog.nregs, cshape, inputs, consts, outspec, prog.out_reg,
+                        red, rtype, 1, check)
+    with _config.budget(nt) as got:
+        return kern.run(code, prog.nregs, cshape, inputs, consts, outspec, prog.out_reg,
+                        red, rtype, got, check)
+
+
+# -------------------------------------------------------- operand handling
+
+def describe(x):
+    """(signature entry, operand) for one argument, or raise Fallback."""
+    if isinstance(x, (bool, int, float)) and type(x) in (bool, int, float):
+        return ("w", x), x
+    if type(x) is not np.ndarray:
+        if isinstance(x, np.ndarray) or hasattr(x, "__array_ufunc__") and \
+                not isinstance(x, np.generic):
+            raise Fallback  # subclasses and other array types keep their semantics
+        if isinstance(x, complex):
+            raise Fallback
+        x = np.asarray(x)
+    if x.dtype not in _TCODE or not x.flags.aligned or not x.dtype.isnative:
+        raise Fallback
+    if x.ndim == 0:
+        return ("s", x.dtype, x[()]), x
+    return ("a", x.dtype), x
+
+
+def _may_overlap(out, arrays):
+    return [i for i, a in enumerate(arrays)
+            if a is not out and isinstance(a, np.ndarray) and a.ndim
+            and np.may_share_memory(a, out)
+            and not (a.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+                     and a.shape == out.shape and a.strides == out.strides)]
+
+
+def run_tree(tree, args, out=None, dtype=None, n_threads=None, cache=None, key=None):
+    """Compile (cached) and run `tree` over `args`; raises Fallback when NumPy must."""
+    sigs, ops = zip(*[describe(a) for a in args]) if args else ((), ())
+    ops = list(ops)
+    shapes = [o.shape for s, o in zip(sigs, ops) if s[0] == "a"]
+    if not shapes:
+        raise Fallback
+    if out is not None:
+        if type(out) is not np.ndarray or out.dtype not in _TCODE or not out.flags.writeable \
+                or not out.flags.aligned or not out.dtype.isnative:
+            raise Fallback
+        shapes.append(out.shape)
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise Fallback
+    if out is not None and shape != out.shape:
+        raise Fallback
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    # Programs depend on dtypes (and on scalar exponents of power), not on values.
+    sigkey = tuple(s[:2] if s[0] != "w" else ("w", _weak_type(s[1])) for s in sigs)
+    ckey = (key, sigkey, dtype, None if out is None else out.dtype, _power_key(tree, sigs))
+    prog = cache.get(ckey) if cache is not None else None
+    if prog is None:
+        prog = _compile_with_dtype(tree, sigs, out, dtype)
+        if cache is not None:
+            cache.put(ckey, prog)
+    if out is None:
+        order = "F" if any(o.ndim > 1 and o.shape == shape and o.flags.f_contiguous
+                           and not o.flags.c_contiguous for o in ops
+                           if isinstance(o, np.ndarray)) else "C"
+        out = np.empty(shape, dtype=prog.dtype, order=order)
+    else:
+        for i in _may_overlap(out, ops):
+            ops[i] = ops[i].copy()
+    if out.size:
+        execute(prog, ops, shape, out, n_threads)
+    return out
+
+
+def _power_key(tree, sigs):
+    """Values of scalar operands used as exponents (they choose NumPy's fast paths)."""
+    found = []
+
+    def walk(node):
+        if node[0] == "power" and node[2][0] == "in" and sigs[node[2][1]][0] != "a":
+            s = sigs[node[2][1]]
+            found.append(repr(s[1] if s[0] == "w" else s[2]))
+        if node[0] not in ("in", "lit"):
+            for a in node[1:]:
+                walk(a)
+    walk(tree)
+    return tuple(found)
+
+
+def _compile_with_dtype(tree, sigs, out, dtype):
+    if dtype is not None and tree[0] not in UFUNCS:
+        raise Fallback
+    return compile_tree(tree, sigs, None if out is None else out.dtype, dtype=dtype)
+
+
+class ProgramCache:
+    """Compiled programs by key; safe under concurrent threads (also without the GIL)."""
+
+    def __init__(self, size=512):
+        self._lock = threading.Lock()
+        self._data = {}
+        self._size = size
+
+    def get(self, key):
+        with self._lock:
+            return self._data.get(key)
+
+    def put(self, key, prog):
+        with self._lock:
+            if len(self._data) >= self._size:
+                self._data.clear()
+            self._data[key] = prog
+
+    def clear(self):
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self):
+        with self._lock:
+            return len(self._data)
+
+
+_cache = ProgramCache()
+
+
+# ------------------------------------------------------------- public API
+
+def _numpy_call(name, args, out, dtype):
+    kw = {}
+    if out is not None:
+        kw["out"] = out
+    if dtype is not None:
+        kw["dtype"] = dtype
+    if name == "where":
+        return np.where(*args)
+    if name == "clip":
+        return np.clip(*args, **kw)
+    return UFUNCS[name](*args, **kw)
+
+
+def _make(name, nin, public=None):
+    tree = (name,) + tuple(("in", k) for k in range(nin))
+
+    def f(*args, out=None, dtype=None, n_threads=None):
+        if len(args) != nin:
+            raise TypeError(f"{public or name}() takes {nin} positional argument"
+                            f"{'s' if nin > 1 else ''} ({len(args)} given)")
+        if isinstance(out, tuple):
+            if len(out) != 1:
+                raise ValueError(f"{public or name}: out must be an array or a 1-tuple")
+            out = out[0]
+        try:
+            return run_tree(tree, args, out, dtype, n_threads, _cache, name)
+        except Fallback:
+            if n_threads is not None:
+                _config._resolve(n_threads)
+            return _numpy_call(name, args, out, dtype)
+
+    f.__name__ = f.__qualname__ = public or name
+    argnames = ("x",) if nin == 1 else ("x1", "x2") if nin == 2 else ("a", "a_min", "a_max")
+    f.__doc__ = (
+        f"{public or name}({', '.join(argnames)}, /, out=None, *, dtype=None, n_threads=None)\n\n"
+        f"NumPy's ``numpy.{'clip' if name == 'clip' else name}`` on every core: same "
+        "broadcasting, types and results (see the module docstring for the exactness "
+        "of each function). ``n_threads`` as everywhere in concore."
+    )
+    return f
+
+
+_funcs = {name: _make(name, 1) for name in UNARY}
+_funcs.update({name: _make(name, 2) for name in BINARY})
+globals().update(_funcs)
+abs = _make("absolute", 1, "abs")  # noqa: A001
+mod = _make("remainder", 2, "mod")
+_clip = _make("clip", 3)
+_where = _make("where", 3)
+
+
+def clip(a, a_min, a_max, out=None, *, n_threads=None):
+    """clip(a, a_min, a_max, out=None, *, n_threads=None)
+
+    NumPy's ``numpy.clip``: ``minimum(maximum(a, a_min), a_max)``, NaN in any
+    argument giving NaN. ``None`` for a bound goes to NumPy.
+    """
+    if a_min is None or a_max is None:
+        if n_threads is not None:
+            _config._resolve(n_threads)
+        return np.clip(a, a_min, a_max, out=out)
+    return _clip(a, a_min, a_max, out=out, n_threads=n_threads)
+
+
+def where(condition, x=None, y=None, *, n_threads=None):
+    """where(condition, x, y, *, n_threads=None)
+
+    NumPy's ``numpy.where``: ``x`` where ``condition`` is true (non-zero), else ``y``,
+    broadcast together, in ``numpy.result_type(x, y)``. With only ``condition`` it
+    returns ``numpy.where(condition)`` (the indices of the non-zero elements).
+    """
+    if x is None and y is None:
+        return np.where(condition)
+    if x is None or y is None:
+        raise ValueError("either both or neither of x and y should be given")
+    return _where(condition, x, y, n_threads=n_threads)
+
+
+__all__ = list(UNARY + BINARY) + ["abs", "mod", "clip", "where"]
