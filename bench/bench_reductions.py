@@ -17,24 +17,20 @@ Each benchmark's `extra_info` holds `entry`, `impl` (what exactly was called), `
 and `bytes` (input bytes read per call); bench/report.py uses them.
 Every result is checked against NumPy after timing, so a fast wrong answer fails.
 """
-import contextlib
-import importlib
 import math
+import os
+import sys
 
 import numpy as np
 import pytest
 
+try:
+    import _common
+except ImportError:  # pytest --import-mode=importlib leaves bench/ off sys.path
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import _common
+from _common import Impl, concore, ne, numba, optional_import
 
-def optional_import(name):
-    """The module, or None when it (or something it needs) cannot be imported."""
-    try:
-        return importlib.import_module(name)
-    except Exception:  # ImportError, but also peers broken by a NumPy version mismatch
-        return None
-
-concore = optional_import("concore")
-ne = optional_import("numexpr")
-numba = optional_import("numba")
 bn = optional_import("bottleneck")
 
 ENTRIES = (
@@ -47,17 +43,6 @@ ENTRIES = (
     "bottleneck",
     "read-bandwidth",
 )
-
-
-class Impl:
-    """One timed callable: ``fn()`` runs the workload inside ``context()``."""
-
-    def __init__(self, fn, label, threads=None, context=contextlib.nullcontext, check=True):
-        self.fn = fn
-        self.label = label
-        self.threads = threads
-        self.context = context
-        self.check = check
 
 
 # --------------------------------------------------------------------------------------
@@ -196,14 +181,6 @@ if numba is not None:
 # --------------------------------------------------------------------------------------
 # numexpr expressions
 # --------------------------------------------------------------------------------------
-def _ne_threads():
-    get = getattr(ne, "get_num_threads", None) or getattr(ne.utils, "get_num_threads", None)
-    try:
-        return int(get())
-    except Exception:
-        return getattr(ne, "nthreads", None)
-
-
 def _ne_sum(a):
     return ne.evaluate("sum(a)", local_dict={"a": a})
 
@@ -246,42 +223,23 @@ NE = {
 # --------------------------------------------------------------------------------------
 # Entry builders: each takes the workload and returns an Impl or calls pytest.skip
 # --------------------------------------------------------------------------------------
-def _need_concore(func):
-    if concore is None:
-        pytest.skip("concore does not import")
-    f = getattr(concore, func, None)
-    if f is None:
-        pytest.skip(f"concore has no {func}() yet")
-    return f
-
-
 def build_concore(w, threads):
-    f = _need_concore(w.func)
-    if getattr(concore, "backend", lambda: "native")() != "native":
-        pytest.skip("concore's native backend is not active (extension not built?)")
+    f = _common.need_concore(w.func)
+    _common.need_native()
     kw = dict(w.kwargs)
     if threads == 1:
         kw["n_threads"] = 1
         label, nthr = f"concore.{w.func}({w.argtext}, n_threads=1)", 1
     else:
         label = f"concore.{w.func}({w.argtext})"
-        nthr = concore.get_num_threads() if hasattr(concore, "get_num_threads") else None
+        nthr = _common.concore_threads()
     args = w.arrays
     return Impl(lambda: f(*args, **kw), label, nthr)
 
 
 def build_concore_python(w):
-    f = _need_concore(w.func)
-    if not hasattr(concore, "use_backend"):
-        pytest.skip("concore has no use_backend() yet")
-
-    @contextlib.contextmanager
-    def context():
-        with concore.use_backend("python"):
-            if hasattr(concore, "backend"):
-                assert concore.backend() == "python"
-            yield
-
+    f = _common.need_concore(w.func)
+    context = _common.need_python_backend()
     kw = dict(w.kwargs)
     args = w.arrays
     label = f'use_backend("python"): concore.{w.func}({w.argtext})'
@@ -297,16 +255,14 @@ def build_numpy(w):
 
 
 def build_numexpr(w):
-    if ne is None:
-        pytest.skip("numexpr does not import")
+    _common.need_numexpr()
     fn, label = NE[w.op]
     args = w.arrays
-    return Impl(lambda: fn(*args), f"numexpr {label}", _ne_threads())
+    return Impl(lambda: fn(*args), f"numexpr {label}", _common.ne_threads())
 
 
 def build_numba(w):
-    if numba is None:
-        pytest.skip("numba does not import")
+    _common.need_numba()
     kernel = w.warm_numba(NB[w.op], *w.arrays)
     args = w.arrays
     label = f"numba njit(parallel=True) prange: {kernel.__name__.lstrip('_')}"
@@ -453,15 +409,8 @@ def test_reduction(benchmark, run_bench, warm_numba, request, group_name, entry)
     arrays = [request.getfixturevalue(f) for f in group.fixtures]
     w = Workload(group, arrays, warm_numba)
     impl = BUILDERS[entry](w)
-    benchmark.extra_info.update(
-        entry=entry,
-        impl=impl.label,
-        threads=impl.threads,
-        bytes=int(sum(a.nbytes for a in arrays)),
-    )
-    with impl.context():
-        result = run_bench(impl.fn)
-    if impl.check:
+
+    def check(result):
         expected = w.reference()
         if group.func.startswith("arg"):
             assert int(result) == int(expected)
@@ -471,3 +420,5 @@ def test_reduction(benchmark, run_bench, warm_numba, request, group_name, entry)
                 np.asarray(expected, dtype=np.float64),
                 rtol=group.rtol,
             )
+
+    _common.run_entry(benchmark, run_bench, entry, impl, _common.input_bytes(arrays), check)

@@ -1,11 +1,13 @@
 """Turn pytest-benchmark JSON into ratio tables (and optionally a PNG chart).
 
-    python bench/report.py results.json [--png out.png] [--markdown out.md]
+    python bench/report.py results.json [--png out.png] [--markdown out.md] [--summary s.md]
 
 For each benchmark group it prints the entries sorted by median time, with the speedup
 against NumPy measured in the same run (NumPy's median / the entry's median: above 1 is
-faster than NumPy), the threads used and, for large inputs, the input read rate in GB/s.
-The header names the machine the JSON came from. matplotlib is needed only for --png.
+faster than NumPy), the speedup against the group's best peer (the fastest entry that is
+neither concore's nor the read-bandwidth probe: NumPy, numexpr, numba, bottleneck), the
+threads used and, for large inputs, the input read rate in GB/s. The header names the
+machine the JSON came from. matplotlib is needed only for --png.
 """
 import argparse
 import json
@@ -15,6 +17,16 @@ import sys
 BASELINE = "numpy"
 # Input bytes below this are call-overhead workloads: a GB/s figure would mean nothing.
 MIN_BYTES_FOR_RATE = 1 << 20
+
+
+def is_peer(entry):
+    """True for the other libraries (NumPy included): not concore, not the bandwidth probe."""
+    return not entry.startswith("concore") and entry != "read-bandwidth"
+
+
+def best_peer(rows):
+    """The fastest peer row of a group (rows sorted by median), or None."""
+    return next((r for r in rows if is_peer(r["entry"])), None)
 
 
 # --------------------------------------------------------------------------------------
@@ -57,13 +69,16 @@ def collect(data):
             "threads": extra.get("threads"),
             "impl": extra.get("impl", b.get("name", "")),
             "bytes": extra.get("bytes"),
+            "suite": str(b.get("fullname", "")).split("::")[0],
         }
         groups.setdefault(b.get("group") or "(no group)", []).append(row)
     for rows in groups.values():
         rows.sort(key=lambda r: r["median"])
         base = next((r["median"] for r in rows if r["entry"] == BASELINE), None)
+        peer = best_peer(rows)
         for r in rows:
             r["speedup"] = base / r["median"] if base else None
+            r["vs_peer"] = peer["median"] / r["median"] if peer else None
             nbytes = r["bytes"]
             r["gbps"] = (
                 nbytes / r["median"] / 1e9
@@ -136,6 +151,7 @@ def table_rows(rows):
                 r["entry"],
                 fmt_time(r["median"]),
                 fmt_ratio(r["speedup"]),
+                fmt_ratio(r["vs_peer"]),
                 "-" if r["threads"] is None else str(r["threads"]),
                 "-" if r["gbps"] is None else f"{r['gbps']:.1f}",
                 str(r["impl"]),
@@ -144,16 +160,23 @@ def table_rows(rows):
     return out
 
 
-HEADERS = ["entry", "median", "vs numpy", "threads", "GB/s", "implementation"]
-RIGHT = {1, 2, 3, 4}  # right-aligned columns
+HEADERS = ["entry", "median", "vs numpy", "vs best peer", "threads", "GB/s", "implementation"]
+RIGHT = {1, 2, 3, 4, 5}  # right-aligned columns
+SPEEDUP_NOTE = (
+    "Speedup vs numpy = numpy median / entry median (>1: faster than NumPy); vs best peer "
+    "= the same against the group's fastest non-concore entry (NumPy, numexpr, numba, "
+    "bottleneck; named after the group)."
+)
+
+
+def group_title(name, rows):
+    peer = best_peer(rows)
+    return f"{name} (best peer: {peer['entry']})" if peer else name
 
 
 def render_text(data, groups):
     lines = machine_header(data)
-    lines.append(
-        "Speedup vs numpy = numpy median / entry median (>1: faster than NumPy), "
-        "measured side by side in this run."
-    )
+    lines.append(SPEEDUP_NOTE + " All measured side by side in this run.")
     for name, rows in groups.items():
         body = table_rows(rows)
         widths = [max(len(h), *(len(row[i]) for row in body)) for i, h in enumerate(HEADERS)]
@@ -164,7 +187,7 @@ def render_text(data, groups):
                 for i, (c, w) in enumerate(zip(cells, widths))
             ).rstrip()
 
-        lines += ["", f"== {name} ==", line(HEADERS), line(["-" * w for w in widths])]
+        lines += ["", f"== {group_title(name, rows)} ==", line(HEADERS), line(["-" * w for w in widths])]
         lines += [line(row) for row in body]
     return "\n".join(lines) + "\n"
 
@@ -172,13 +195,9 @@ def render_text(data, groups):
 def render_markdown(data, groups):
     lines = ["# concore benchmarks", ""]
     lines += [f"{x}  " for x in machine_header(data)]
-    lines += [
-        "",
-        "Speedup vs numpy = numpy median / entry median (>1: faster than NumPy), "
-        "measured side by side in one run.",
-    ]
+    lines += ["", SPEEDUP_NOTE + " All measured side by side in one run."]
     for name, rows in groups.items():
-        lines += ["", f"## {name}", ""]
+        lines += ["", f"## {group_title(name, rows)}", ""]
         lines.append("| " + " | ".join(HEADERS) + " |")
         lines.append(
             "|" + "|".join("---:" if i in RIGHT else "---" for i in range(len(HEADERS))) + "|"
@@ -198,10 +217,15 @@ ENTRY_ORDER = [
     "concore-python",
     "numpy",
     "numexpr",
+    "numexpr-1t",
+    "numexpr-all",
     "numba",
     "bottleneck",
     "read-bandwidth",
 ]
+
+
+GROUPS_PER_PANEL = 14
 
 
 def write_png(data, groups, path):
@@ -220,44 +244,75 @@ def write_png(data, groups, path):
     if not entries:
         raise SystemExit("--png: nothing but numpy to plot")
 
-    ngroups, nent = len(groups), len(entries)
-    width = 0.8 / nent
-    fig, ax = plt.subplots(figsize=(max(8.0, 1.0 * ngroups + 2), 5.5), layout="constrained")
+    # Stacked panels, one per suite (bench_*.py file) and at most GROUPS_PER_PANEL groups
+    # each: ~35 groups in one row of bars would be unreadable.
+    panels = []
+    for g, rows in groups.items():
+        suite = rows[0]["suite"]
+        if not panels or panels[-1][0] != suite or len(panels[-1][1]) >= GROUPS_PER_PANEL:
+            panels.append((suite, []))
+        panels[-1][1].append(g)
+    panels = [p for _, p in panels]
+    ncols = max(len(p) for p in panels)
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(max(8.0, 1.0 * ncols + 2), 4.5 * len(panels) + 1.0),
+        layout="constrained", squeeze=False,
+    )
     cmap = plt.get_cmap("tab10")
-    for j, e in enumerate(entries):
-        xs, ys = [], []
-        for i, rows in enumerate(groups.values()):
-            r = next((r for r in rows if r["entry"] == e), None)
-            if r is not None and r["speedup"]:
-                xs.append(i + (j - (nent - 1) / 2) * width)
-                ys.append(r["speedup"])
-        # Bars grow from 1 (NumPy) up to the speedup, or down to the slowdown.
-        ax.bar(xs, [y - 1.0 for y in ys], bottom=1.0, width=width, label=e,
-               color=cmap(ENTRY_ORDER.index(e) % 10 if e in ENTRY_ORDER else j % 10))
-    ax.set_yscale("log")
-    ax.axhline(1.0, color="black", linewidth=0.8, label="numpy = 1")
-    ax.set_xticks(range(ngroups))
-    ax.set_xticklabels(list(groups), rotation=30, ha="right")
-    ax.set_ylabel("speedup vs NumPy (log scale, >1 = faster)")
-    ax.set_title("\n".join(machine_header(data)[:2]), fontsize=9)
-    ax.grid(axis="y", which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    colors = {e: cmap(ENTRY_ORDER.index(e) % 10 if e in ENTRY_ORDER else (j + 3) % 10)
+              for j, e in enumerate(entries)}
+    for ax, panel in zip(axes[:, 0], panels):
+        here = {r["entry"] for g in panel for r in groups[g]}
+        panel_entries = [e for e in entries if e in here]
+        nent = len(panel_entries)
+        width = 0.8 / max(nent, 1)
+        for j, e in enumerate(panel_entries):
+            xs, ys = [], []
+            for i, g in enumerate(panel):
+                r = next((r for r in groups[g] if r["entry"] == e), None)
+                if r is not None and r["speedup"]:
+                    xs.append(i + (j - (nent - 1) / 2) * width)
+                    ys.append(r["speedup"])
+            # Bars grow from 1 (NumPy) up to the speedup, or down to the slowdown.
+            ax.bar(xs, [y - 1.0 for y in ys], bottom=1.0, width=width, color=colors[e])
+        ax.set_yscale("log")
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_xticks(range(len(panel)))
+        ax.set_xticklabels(panel, rotation=30, ha="right")
+        ax.set_xlim(-0.5, ncols - 0.5)
+        ax.set_ylabel("speedup vs NumPy (log scale, >1 = faster)")
+        ax.grid(axis="y", which="both", alpha=0.3)
+    axes[0, 0].set_title("\n".join(machine_header(data)[:2]), fontsize=9)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=colors[e], label=e) for e in entries]
+    handles.append(Line2D([], [], color="black", linewidth=0.8, label="numpy = 1"))
+    axes[0, 0].legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 # --------------------------------------------------------------------------------------
 def render_summary(data, groups):
-    """One Markdown row per group: NumPy's median and everyone's speedup over it."""
-    cols = ["concore-all", "concore-1t", "read-bandwidth", "numba", "numexpr", "bottleneck"]
+    """One Markdown row per group: NumPy's median, everyone's speedup over it, the best
+    peer and concore-all's speedup over that peer. Entry columns no group has are left out."""
+    cols = ["concore-all", "concore-1t", "read-bandwidth", "numba", "numexpr",
+            "numexpr-1t", "numexpr-all", "bottleneck"]
+    present = {r["entry"] for rows in groups.values() for r in rows}
+    cols = [c for c in cols if c in present]
     out = [f"{x}  " for x in machine_header(data)] + ["",
-           "| group | NumPy | " + " | ".join(cols) + " |",
-           "|---|---:|" + "---:|" * len(cols)]
+           "| group | NumPy | " + " | ".join(cols) + " | best peer | concore-all vs best peer |",
+           "|---|---:|" + "---:|" * len(cols) + "---|---:|"]
     for name, rows in groups.items():
         by = {r["entry"]: r for r in rows}
         base = by.get(BASELINE)
         cells = [fmt_ratio(by[c]["speedup"]) if c in by and by[c]["speedup"] else "-"
                  for c in cols]
+        peer = best_peer(rows)
+        cells.append(peer["entry"] if peer else "-")
+        cc = by.get("concore-all")
+        cells.append(fmt_ratio(cc["vs_peer"]) if cc and cc["vs_peer"] else "-")
         out.append(f"| {name} | {fmt_time(base['median']) if base else '-'} | "
                    + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"

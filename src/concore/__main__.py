@@ -35,6 +35,24 @@ def demo(n=20_000_000, repeat=5):
         print(f"{name:>7}: numpy {t_np * 1e3:7.2f} ms | concore 1 thread {t_1 * 1e3:7.2f} ms"
               f" | {nt} threads {t_n * 1e3:7.2f} ms | speedup vs numpy {t_np / t_n:4.2f}x"
               f" | {'bit-identical to NumPy' if same else 'DIFFERS from NumPy'}")
+    b = np.random.default_rng(43).random(n)
+    print()
+    for expr, exact in (("2*a + 3*b - b*a", True), ("sin(a)**2 + cos(b)**2", False),
+                        ("sum(a*b)", True)):
+        ns = {"a": a, "b": b, "sin": np.sin, "cos": np.cos, "sum": np.sum}
+        t_np, r_np = _best(lambda: eval(expr, {"__builtins__": {}}, ns), repeat)  # our literal
+        t_1, r_1 = _best(lambda: concore.evaluate(expr, ns, n_threads=1), repeat)
+        t_n, r_n = _best(lambda: concore.evaluate(expr, ns, n_threads=nt), repeat)
+        if exact:
+            good = np.array_equal(r_np, r_1) and np.array_equal(r_1, r_n)
+            verdict = "bit-identical to NumPy" if good else "DIFFERS from NumPy"
+        else:
+            good = np.allclose(r_np, r_n, rtol=1e-14, atol=0) and np.array_equal(r_1, r_n)
+            verdict = "within 1e-14 of NumPy" if good else "DIFFERS from NumPy"
+        ok &= good
+        print(f"evaluate({expr!r}): numpy {t_np * 1e3:7.2f} ms | concore 1 thread "
+              f"{t_1 * 1e3:7.2f} ms | {nt} threads {t_n * 1e3:7.2f} ms | speedup vs numpy "
+              f"{t_np / t_n:4.2f}x | {verdict}")
     return 0 if ok else 1
 
 

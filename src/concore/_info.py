@@ -42,6 +42,8 @@ def config():
         v = _openmp.openmp_version()
         info["openmp"] = v if v else False
         info["openmp_runtime"] = _openmp.runtime_library()
+        from concore._native import elementwise
+        info["simd_target"] = elementwise.simd_target()
         info["native"] = native.__file__
     return info
 

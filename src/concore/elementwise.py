@@ -20,7 +20,7 @@ Results never depend on the number of threads.
 Other dtypes (float16, complex, unsigned, ...), 0-d results, array subclasses
 and anything unusual go to NumPy itself, so its answers and errors come back.
 """
-import functools
+import operator
 import threading
 
 import numpy as np
@@ -70,11 +70,37 @@ BINARY = (
 # NumPy's ufunc for every operation of a program ("where" is not a ufunc).
 UFUNCS = {name: getattr(np, name) for name in UNARY + BINARY}
 UFUNCS["clip"] = np._core.umath.clip
+UFUNCS["positive"] = np.positive
 
 # Scalar exponents NumPy's power loop replaces by an exact operation.
 _POWER_FAST = {2.0: "square", 0.5: "sqrt", -1.0: "reciprocal", 1.0: "copy"}
 
 RED_NONE, RED_SUM, RED_PROD = 0, 1, 2
+
+# What Python itself computes when every operand is a Python scalar (as it does
+# in a NumPy expression, before NumPy sees the value).
+PYOPS = {
+    "add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+    "divide": operator.truediv, "floor_divide": operator.floordiv, "remainder": operator.mod,
+    "power": operator.pow, "negative": operator.neg, "positive": operator.pos,
+    "invert": operator.invert, "less": operator.lt, "less_equal": operator.le,
+    "greater": operator.gt, "greater_equal": operator.ge, "equal": operator.eq,
+    "not_equal": operator.ne, "bitwise_and": operator.and_, "bitwise_or": operator.or_,
+    "bitwise_xor": operator.xor,
+}
+
+
+def py_fold(node, operands):
+    """A subtree of Python scalars, computed by Python (its errors included)."""
+    if node[0] == "lit":
+        return node[1]
+    if node[0] == "in":
+        return operands[node[1]]
+    return PYOPS[node[0]](*[py_fold(a, operands) for a in node[1:]])
+
+
+def _has_input(node):
+    return node[0] == "in" or (node[0] != "lit" and any(_has_input(a) for a in node[1:]))
 
 
 class Fallback(Exception):
@@ -135,9 +161,19 @@ class _Compiler:
                     self.inputs[k] = self.reg()
                 return ("reg", self.inputs[k], s[1])
             if s[0] == "w":
-                return ("weak", s[1], k)
+                return ("weak", s[1], node)
             return ("scalar", k, s[1])
         args = [self.value(a) for a in node[1:]]
+        if kind in PYOPS and all(a[0] == "weak" for a in args) and node is not self.root:
+            try:
+                value = py_fold(node, [s[1] if s[0] == "w" else None for s in self.sig])
+            except Exception:
+                raise Fallback  # Python raises it again in NumPy's evaluation
+            if type(value) not in (bool, int, float):
+                raise Fallback
+            return ("weak", value, node if _has_input(node) else None)
+        if kind == "clip" and args[0][0] == "weak":
+            raise Fallback  # numpy.clip makes an array of a scalar first argument
         return self.apply(kind, args, self.root_dtype if node is self.root else None)
 
     @staticmethod
@@ -167,7 +203,7 @@ class _Compiler:
                 raise Fallback
             key = (t, "lit", value.tobytes())
             src = None
-        elif v[0] == "weak":  # a Python scalar operand, converted at run time
+        elif v[0] == "weak":  # Python scalar operands, computed and converted at run time
             key = (t, "in", v[2])
             src, value = v[2], None
         else:  # a NumPy scalar operand, converted at run time
@@ -204,6 +240,8 @@ class _Compiler:
             op, args = self.power_fast(args, ins[1])
             if op != "power":
                 ins = ins[:1]
+        if op == "positive":
+            op = "copy"
         t = _TCODE.get(ins[0])
         if t is None or t not in _SUPPORTED[op] or any(d != ins[0] for d in ins) \
                 or res not in _TCODE:
@@ -313,8 +351,17 @@ def _threads(size, n_threads):
     return _config.requested_threads(n_threads)
 
 
+def result_order(ops, shape):
+    """NumPy's layout of a fresh result: Fortran when every full-size operand is
+    Fortran-ordered (and not also C-ordered), else C."""
+    full = [o for o in ops if isinstance(o, np.ndarray) and o.ndim > 1 and o.shape == shape]
+    return "F" if full and all(o.flags.f_contiguous and not o.flags.c_contiguous
+                               for o in full) else "C"
+
+
 def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
-    """Run `prog` over `shape` (broadcast already checked) into `out`, or reduce."""
+    """Run `prog` over `shape` (broadcast already checked) into `out`, or reduce
+    (in the memory order NumPy's result would have, so a sum adds as numpy.sum)."""
     kern = _kernels()
     code = _op_codes(prog, kern)
     arrays = [np.broadcast_to(operands[k], shape) for k, _ in prog.inputs]
@@ -323,14 +370,18 @@ def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
         perm = sorted(range(len(shape)), key=lambda i: -abs(out.strides[i]))
         views = [a.transpose(perm) for a in arrays] + [out.transpose(perm)]
         walk = tuple(shape[i] for i in perm)
+    elif result_order(operands, shape) == "F":
+        perm = list(range(len(shape)))[::-1]
+        views = [a.transpose(perm) for a in arrays]
+        walk = tuple(shape[i] for i in perm)
     else:
         views, walk = arrays, shape
     cshape, cstrides = _coalesce(walk, [v.strides for v in views])
-    inputs = [(a, reg, st) for a, (_, reg), st in zip(arrays, prog.inputs, cstrides)]
+    inputs = [(a, reg, st) for a, (_, reg), st in zip(views, prog.inputs, cstrides)]
     consts = []
     for reg, t, src, value in prog.consts:
         if value is None:
-            x = operands[src]
+            x = operands[src] if type(src) is int else py_fold(src, operands)
             try:  # a Python int out of the type's range is NumPy's OverflowError
                 value = np.array(x, dtype=_TYPES[t]) if type(x) in (bool, int, float) \
                     else np.asarray(x).astype(_TYPES[t])
@@ -411,10 +462,7 @@ def run_tree(tree, args, out=None, dtype=None, n_threads=None, cache=None, key=N
         if cache is not None:
             cache.put(ckey, prog)
     if out is None:
-        order = "F" if any(o.ndim > 1 and o.shape == shape and o.flags.f_contiguous
-                           and not o.flags.c_contiguous for o in ops
-                           if isinstance(o, np.ndarray)) else "C"
-        out = np.empty(shape, dtype=prog.dtype, order=order)
+        out = np.empty(shape, dtype=prog.dtype, order=result_order(ops, shape))
     else:
         for i in _may_overlap(out, ops):
             ops[i] = ops[i].copy()
@@ -424,18 +472,35 @@ def run_tree(tree, args, out=None, dtype=None, n_threads=None, cache=None, key=N
 
 
 def _power_key(tree, sigs):
-    """Values of scalar operands used as exponents (they choose NumPy's fast paths)."""
+    """Values of scalar operands that choose the program: exponents of power (NumPy's
+    fast paths) and Python scalars that Python combines first (their result type)."""
     found = []
 
+    def scalar(node):
+        return node[0] == "lit" or node[0] == "in" and sigs[node[1]][0] != "a" or \
+            node[0] in PYOPS and all(scalar(a) for a in node[1:])
+
     def walk(node):
-        if node[0] == "power" and node[2][0] == "in" and sigs[node[2][1]][0] != "a":
-            s = sigs[node[2][1]]
-            found.append(repr(s[1] if s[0] == "w" else s[2]))
-        if node[0] not in ("in", "lit"):
-            for a in node[1:]:
-                walk(a)
+        if node[0] in ("in", "lit"):
+            return
+        part = node if node[0] in PYOPS and scalar(node) else \
+            node[2] if node[0] == "power" and scalar(node[2]) else None
+        if part is not None:
+            for k in sorted({a[1] for a in _inputs(part)}):
+                s = sigs[k]
+                found.append((k, repr(s[1] if s[0] == "w" else s[2])))
+        for a in node[1:]:
+            walk(a)
     walk(tree)
     return tuple(found)
+
+
+def _inputs(node):
+    if node[0] == "in":
+        return [node]
+    if node[0] == "lit":
+        return []
+    return [x for a in node[1:] for x in _inputs(a)]
 
 
 def _compile_with_dtype(tree, sigs, out, dtype):

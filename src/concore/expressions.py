@@ -80,22 +80,28 @@ class _Parser:
             return node.func.id, axis, self.expr(node.args[0])
         return None, None, self.expr(node)
 
-    def expr(self, node):
+    def expr(self, node, depth=0):
+        if depth > 100:
+            raise self.bad(node, "expression nested too deeply")
+        return self._expr(node, depth + 1)
+
+    def _expr(self, node, depth):
         if isinstance(node, ast.BinOp):
             op = _BINOPS.get(type(node.op))
             if op is None:
                 raise self.bad(node, "operator not allowed")
-            return (op, self.expr(node.left), self.expr(node.right))
+            return (op, self.expr(node.left, depth), self.expr(node.right, depth))
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
-                inner = self.expr(node.operand)
+                inner = self.expr(node.operand, depth)
                 if inner[0] == "lit":
                     return ("lit", -inner[1])
                 return ("negative", inner)
             if isinstance(node.op, ast.UAdd):
-                return self.expr(node.operand)
+                inner = self.expr(node.operand, depth)
+                return inner if inner[0] == "lit" else ("positive", inner)
             if isinstance(node.op, ast.Invert):
-                return ("invert", self.expr(node.operand))
+                return ("invert", self.expr(node.operand, depth))
             raise self.bad(node, "operator not allowed (use ~ for not)")
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1:
@@ -103,7 +109,7 @@ class _Parser:
             op = _CMPOPS.get(type(node.ops[0]))
             if op is None:
                 raise self.bad(node, "comparison not allowed")
-            return (op, self.expr(node.left), self.expr(node.comparators[0]))
+            return (op, self.expr(node.left, depth), self.expr(node.comparators[0], depth))
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 raise self.bad(node.func, "only calls of named functions are allowed")
@@ -117,7 +123,7 @@ class _Parser:
             op, nargs = _FUNCS[name]
             if len(node.args) != nargs:
                 raise self.bad(node, f"{name}() takes {nargs} argument{'s' * (nargs > 1)}")
-            return (op,) + tuple(self.expr(a) for a in node.args)
+            return (op,) + tuple(self.expr(a, depth) for a in node.args)
         if isinstance(node, ast.Name):
             if "__" in node.id:
                 raise self.bad(node, "dunder names are not allowed")
@@ -157,6 +163,8 @@ def _parse(src):
         node = ast.parse(src.strip(), mode="eval").body
     except SyntaxError as e:
         raise ValueError(f"evaluate: invalid syntax in {src!r}: {e.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ValueError("evaluate: expression nested too deeply") from None
     parser = _Parser(src.strip())
     red, axis, tree = parser.top(node)
     p = _Parsed()
@@ -178,8 +186,12 @@ def _numpy_tree(tree, ops):
     if kind == "lit":
         return tree[1]
     args = [_numpy_tree(t, ops) for t in tree[1:]]
+    if kind in _ew.PYOPS and all(type(a) in (bool, int, float) for a in args):
+        return _ew.PYOPS[kind](*args)  # Python computes it before NumPy sees it
     if kind == "where":
         return np.where(*args)
+    if kind == "clip":
+        return np.clip(*args)
     if kind == "power":
         return args[0] ** args[1]
     return _ew.UFUNCS[kind](*args)
@@ -198,7 +210,7 @@ def _run(p, ops, out, n_threads):
                 r = _numpy_tree(p.tree, ops)
             if out is None:
                 return r
-            out[...] = r
+            np.copyto(out, r, casting="same_kind")  # NumPy's rule for ufunc outputs
             return out
     if p.axis is None:
         r = _reduce_all(p, ops, n_threads)

@@ -1,19 +1,22 @@
 /* _vm_log.h: kernels of the log family, included once per SIMD target by _vmath.h
  * (see the contract there).  CC_LIST_LOG names every kernel defined here.
  *
- * Algorithm (all kernels share it): x = 2^k z, z in [0x1.6955p-1, 0x1.6955p0); a 128-entry
- * table gives 1/c (20 significant bits, so z*(1/c) - 1 = r is exact as rhi + rlo without
- * FMA) and log(c) as a double-double; log(x) = k ln2 + log(c) + log1p(r), |r| < 2^-7.5.
- * c = 1 on the interval holding 1.0, so x near 1 needs no separate path.
+ * Algorithm (shared): x = 2^k z, z in [0x1.6955p-1, 0x1.6955p0); a 32-entry table gives
+ * 1/c (24 significant bits, so r = z/c - 1 is exact as rhi + rlo without FMA) and log(c)
+ * (a double within 2^-67 of it, plus the rest); log(x) = k ln2 + log(c) + log1p(r),
+ * |r| < 2^-6; c = 1 on the interval holding 1.0, so x near 1 needs no separate path.
  *   log, log2, log10: log1p(r) to ~2^-62 relative, summed as hi + lo (log2/log10 multiply
  *     the double-double by 1/ln2, 1/ln10 with a Dekker product): about 0.5 ULP.
  *   pow: log(|x|) as a double-double to ~2^-68 (exact r^2 term), y*log split Dekker-style,
- *     exp of the double-double with a 128-entry 2^(j/128) table and a degree-5 polynomial.
+ *     exp of the double-double with a 32-entry 2^(j/32) table and a degree-7 polynomial.
  *   log1p, asinh, acosh, atanh: the argument of log built as a double-double
  *     (1+x; a+sqrt(a^2+1); x+sqrt(x^2-1); (1+a)/(1-a)) and fed to the precise log.
+ * Table lookups are two-register permutes with AVX-512, gathers with AVX2, loads on the
+ * base target: the same values, so all targets give the same bits.
  * Lanes outside the fast domain (zero, negative, subnormal, inf, NaN, pow overflow and
  * underflow ranges, ...) are recomputed with scalar libm when any lane of a vector has one.
- * float32 goes through the same float64 lanes and rounds once. */
+ * float32 goes through float64 lanes and rounds once (log, log2, log10 with a cheaper
+ * plain-double evaluation; the others with the float64 kernels). */
 #ifndef CC_LIST_LOG
 #define CC_LIST_LOG(U, B)                                                            \
     U(log, log, logf) U(log2, log2, log2f) U(log10, log10, log10f)                   \
@@ -25,12 +28,195 @@
 
 #ifndef CC_VM_LOG_TABLES
 #define CC_VM_LOG_TABLES
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CC_LG_X86 1
+#endif
 #define CC_LOG_OFF 0x3fe6955500000000LL
-#define CC_LN2HI 0x1.62e42ff000000p-1 /* ln2 rounded to a multiple of 2^-33 */
-#define CC_LN2LO -0x1.718432a1b0e26p-35
+/* {1/c (at most 24 significant bits), log(c) rounded to double (within 2^-67 of log(c)), rest of log(c)}
+ * for z in [OFF + i<<47, OFF + (i+1)<<47) as bits; c = 1 on the interval holding 1.0 */
+static const double cc_log_inv[32] = {
+    0x1.66c8ba0000000p+0,
+    0x1.5f07720000000p+0,
+    0x1.578fca0000000p+0,
+    0x1.50a7d60000000p+0,
+    0x1.49d3c20000000p+0,
+    0x1.4356720000000p+0,
+    0x1.3d25800000000p+0,
+    0x1.370d980000000p+0,
+    0x1.314fba0000000p+0,
+    0x1.2bb3660000000p+0,
+    0x1.263fe60000000p+0,
+    0x1.21221c0000000p+0,
+    0x1.1c13460000000p+0,
+    0x1.1743760000000p+0,
+    0x1.128cea0000000p+0,
+    0x1.0e11ee0000000p+0,
+    0x1.09af360000000p+0,
+    0x1.0571100000000p+0,
+    0x1.0000000000000p+0,
+    0x1.f58cdc0000000p-1,
+    0x1.e6a77a0000000p-1,
+    0x1.d89e8e0000000p-1,
+    0x1.cb605e0000000p-1,
+    0x1.bed3e00000000p-1,
+    0x1.b2ebe60000000p-1,
+    0x1.a7be620000000p-1,
+    0x1.9d19cc0000000p-1,
+    0x1.92e3340000000p-1,
+    0x1.89348c0000000p-1,
+    0x1.7ff86e0000000p-1,
+    0x1.77179c0000000p-1,
+    0x1.6ec9fc0000000p-1,
+};
+static const double cc_log_lc[32] = {
+    -0x1.59a4f5ea4011cp-2,
+    -0x1.4344aaeb8903ep-2,
+    -0x1.2d3fef33ad23cp-2,
+    -0x1.1874cb252d29ep-2,
+    -0x1.0379072ac1a99p-2,
+    -0x1.de3f9d4782112p-3,
+    -0x1.b6a75109220c5p-3,
+    -0x1.8eec107abdf17p-3,
+    -0x1.68c3e65cd5203p-3,
+    -0x1.42c7850f35023p-3,
+    -0x1.1d2f9a95f6cdcp-3,
+    -0x1.f2865e3601e0fp-4,
+    -0x1.aa3cc30062373p-4,
+    -0x1.644377d8c9370p-4,
+    -0x1.1e8bd4c4d0a80p-4,
+    -0x1.b64dc50263c71p-5,
+    -0x1.302ef217a8643p-5,
+    -0x1.589da5c8d6a32p-6,
+    0x0.0p+0,
+    0x1.51da270d4e0b2p-6,
+    0x1.9fea184b7d1bep-5,
+    0x1.47d20e139d88bp-4,
+    0x1.bc3aeccb1dc9fp-4,
+    0x1.16d6b4812561ap-3,
+    0x1.4e265e625d29ap-3,
+    0x1.837920605e667p-3,
+    0x1.b7918adff3f4fp-3,
+    0x1.ead6a6d4a7cfbp-3,
+    0x1.0e5424b0ed15ap-2,
+    0x1.26aa51463f849p-2,
+    0x1.3e9ed01d4f712p-2,
+    0x1.558af392159c5p-2,
+};
+static const double cc_log_lcl[32] = {
+    -0x1.11e3eeef3e98ap-70,
+    0x1.235e2144a24c6p-71,
+    0x1.c6358334d547dp-68,
+    0x1.6503e060b2bf1p-68,
+    0x1.220b20ae7a921p-70,
+    0x1.2b5e6192fb18bp-69,
+    -0x1.14aeaddc9e9a8p-70,
+    0x1.7a5bce6a660dcp-70,
+    0x1.50affa85fd42ap-68,
+    -0x1.a0bc33f7a31a7p-68,
+    0x1.532e5c3fd8b58p-68,
+    0x1.82d4cde47b6d3p-68,
+    -0x1.fa2a2e3450c42p-69,
+    -0x1.af05608973a10p-68,
+    -0x1.c1919230bde99p-68,
+    -0x1.8ec57b095e66cp-70,
+    -0x1.bca04f51f2930p-68,
+    0x1.b605eea7b181fp-68,
+    0x0.0p+0,
+    0x1.567549c04499dp-70,
+    -0x1.96988ee80002fp-68,
+    -0x1.be68cf0683846p-69,
+    0x1.32b1637def64bp-70,
+    -0x1.780923e18e2f9p-68,
+    0x1.b608726db8f80p-68,
+    -0x1.d06c4375e7c66p-68,
+    0x1.0abeabf2e66dap-70,
+    -0x1.71ed53665d519p-68,
+    -0x1.0def0dac0b194p-68,
+    0x1.c427af6248ac6p-69,
+    -0x1.47cb836ad5247p-70,
+    -0x1.7f94227b69920p-68,
+};
+#define CC_LN2HI 0x1.62e42fefa3800p-1 /* ln2 rounded to a multiple of 2^-42 */
+#define CC_LN2LO 0x1.ef35793c76730p-45
+/* {tail, bits - (j<<47)} of 2^(j/32) */
+static const double cc_exp_tail[32] = {
+    0x0.0p+0,
+    0x1.cd2523567f613p-55,
+    0x1.79aa65d837b6dp-54,
+    -0x1.556522a2fbd0ep-54,
+    -0x1.01b15eaa59348p-55,
+    0x1.aecf73e3a2f60p-54,
+    0x1.68efde3a8a894p-54,
+    0x1.2f7e16d09ab31p-55,
+    0x1.34d754db0abb6p-55,
+    -0x1.24aedcc4b5068p-54,
+    0x1.59f48a72a4c6dp-55,
+    0x1.363ed60c2ac11p-59,
+    0x1.690cebb7aafb0p-56,
+    -0x1.8dec6bd0f385fp-56,
+    0x1.063e1e21c5409p-54,
+    -0x1.c33c53bef4da8p-55,
+    -0x1.3b3efbf5e2228p-54,
+    -0x1.81f647e5a3ecfp-56,
+    -0x1.b32dcb94da51dp-56,
+    -0x1.369b6f13b3734p-54,
+    0x1.db72fc1f0eab4p-55,
+    -0x1.da9b88b6c1e29p-58,
+    0x1.1affc2b91ce27p-56,
+    -0x1.1bbd1d3bcbb15p-54,
+    0x1.c1a7792cb3387p-55,
+    -0x1.8d6f438ad9334p-57,
+    0x1.36eae30af0cb3p-56,
+    0x1.76b2c6c921968p-57,
+    0x1.4a385a63d07a7p-56,
+    -0x1.2d52107b43e1fp-55,
+    -0x1.ff7128fd391f0p-55,
+    0x1.a64a931d185eep-55,
+};
+static const uint64_t cc_exp_sbits[32] = {
+    0x3ff0000000000000ULL,
+    0x3fefd9b0d3158574ULL,
+    0x3fefb5586cf9890fULL,
+    0x3fef9301d0125b51ULL,
+    0x3fef72b83c7d517bULL,
+    0x3fef54873168b9aaULL,
+    0x3fef387a6e756238ULL,
+    0x3fef1e9df51fdee1ULL,
+    0x3fef06fe0a31b715ULL,
+    0x3feef1a7373aa9cbULL,
+    0x3feedea64c123422ULL,
+    0x3feece086061892dULL,
+    0x3feebfdad5362a27ULL,
+    0x3feeb42b569d4f82ULL,
+    0x3feeab07dd485429ULL,
+    0x3feea47eb03a5585ULL,
+    0x3feea09e667f3bcdULL,
+    0x3fee9f75e8ec5f74ULL,
+    0x3feea11473eb0187ULL,
+    0x3feea589994cce13ULL,
+    0x3feeace5422aa0dbULL,
+    0x3feeb737b0cdc5e5ULL,
+    0x3feec49182a3f090ULL,
+    0x3feed503b23e255dULL,
+    0x3feee89f995ad3adULL,
+    0x3feeff76f2fb5e47ULL,
+    0x3fef199bdd85529cULL,
+    0x3fef3720dcef9069ULL,
+    0x3fef5818dcfba487ULL,
+    0x3fef7c97337b9b5fULL,
+    0x3fefa4afa2a490daULL,
+    0x3fefd0765b6e4540ULL,
+};
+#define CC_EXP_INVLN2N 0x1.71547652b82fep+5
+#define CC_EXP_LN2HIN 0x1.62e42fefc0000p-6 /* ln2/32, multiple of 2^-40 */
+#define CC_EXP_LN2LON -0x1.c610ca86c3899p-42
+/* pow: 128 entries (|r| < 2^-7.5, so the r^3 term of log1p(r) needs no extra precision) */
+#define CC_PLN2HI 0x1.62e42ff000000p-1 /* ln2 rounded to a multiple of 2^-33 */
+#define CC_PLN2LO -0x1.718432a1b0e26p-35
 /* {1/c (20 bits), log(c) rounded to a multiple of 2^-43, rest of log(c), pad}: z in
  * [OFF + i<<45, OFF + (i+1)<<45) as bits, c = 1 on the interval holding 1.0 */
-static const double cc_log_tab[128][4] = {
+static const double cc_plog_tab[128][4] = {
     {0x1.69be800000000p+0, -0x1.620ed6447a000p-2, -0x1.5f9d91f6c9520p-47, 0},
     {0x1.67c2200000000p+0, -0x1.5c6bccd3c4800p-2, -0x1.c60bff540c6d5p-45, 0},
     {0x1.65cb600000000p+0, -0x1.56d0dff378000p-2, -0x1.d07e2a6f8f99ap-45, 0},
@@ -160,142 +346,9 @@ static const double cc_log_tab[128][4] = {
     {0x1.6dc8400000000p-1, 0x1.585b7b866d000p-2, -0x1.dd78bc47c1ca0p-45, 0},
     {0x1.6bc0800000000p-1, 0x1.5e0e90b682800p-2, 0x1.20437252e9f83p-46, 0},
 };
-static const uint64_t cc_exp_tab[256] = { /* {tail, bits - (j<<45)} of 2^(j/128) */
-    0x0000000000000000ULL, 0x3ff0000000000000ULL,
-    0x3c9b3b4f1a88bf6eULL, 0x3feff63da9fb3335ULL,
-    0xbc7160139cd8dc5dULL, 0x3fefec9a3e778061ULL,
-    0xbc905e7a108766d1ULL, 0x3fefe315e86e7f85ULL,
-    0x3c8cd2523567f613ULL, 0x3fefd9b0d3158574ULL,
-    0xbc8bce8023f98efaULL, 0x3fefd06b29ddf6deULL,
-    0x3c60f74e61e6c861ULL, 0x3fefc74518759bc8ULL,
-    0x3c90a3e45b33d399ULL, 0x3fefbe3ecac6f383ULL,
-    0x3c979aa65d837b6dULL, 0x3fefb5586cf9890fULL,
-    0x3c8eb51a92fdeffcULL, 0x3fefac922b7247f7ULL,
-    0x3c3ebe3d702f9cd1ULL, 0x3fefa3ec32d3d1a2ULL,
-    0xbc6a033489906e0bULL, 0x3fef9b66affed31bULL,
-    0xbc9556522a2fbd0eULL, 0x3fef9301d0125b51ULL,
-    0xbc5080ef8c4eea55ULL, 0x3fef8abdc06c31ccULL,
-    0xbc91c923b9d5f416ULL, 0x3fef829aaea92de0ULL,
-    0x3c80d3e3e95c55afULL, 0x3fef7a98c8a58e51ULL,
-    0xbc801b15eaa59348ULL, 0x3fef72b83c7d517bULL,
-    0xbc8f1ff055de323dULL, 0x3fef6af9388c8deaULL,
-    0x3c8b898c3f1353bfULL, 0x3fef635beb6fcb75ULL,
-    0xbc96d99c7611eb26ULL, 0x3fef5be084045cd4ULL,
-    0x3c9aecf73e3a2f60ULL, 0x3fef54873168b9aaULL,
-    0xbc8fe782cb86389dULL, 0x3fef4d5022fcd91dULL,
-    0x3c8a6f4144a6c38dULL, 0x3fef463b88628cd6ULL,
-    0x3c807a05b0e4047dULL, 0x3fef3f49917ddc96ULL,
-    0x3c968efde3a8a894ULL, 0x3fef387a6e756238ULL,
-    0x3c875e18f274487dULL, 0x3fef31ce4fb2a63fULL,
-    0x3c80472b981fe7f2ULL, 0x3fef2b4565e27cddULL,
-    0xbc96b87b3f71085eULL, 0x3fef24dfe1f56381ULL,
-    0x3c82f7e16d09ab31ULL, 0x3fef1e9df51fdee1ULL,
-    0xbc3d219b1a6fbffaULL, 0x3fef187fd0dad990ULL,
-    0x3c8b3782720c0ab4ULL, 0x3fef1285a6e4030bULL,
-    0x3c6e149289cecb8fULL, 0x3fef0cafa93e2f56ULL,
-    0x3c834d754db0abb6ULL, 0x3fef06fe0a31b715ULL,
-    0x3c864201e2ac744cULL, 0x3fef0170fc4cd831ULL,
-    0x3c8fdd395dd3f84aULL, 0x3feefc08b26416ffULL,
-    0xbc86a3803b8e5b04ULL, 0x3feef6c55f929ff1ULL,
-    0xbc924aedcc4b5068ULL, 0x3feef1a7373aa9cbULL,
-    0xbc9907f81b512d8eULL, 0x3feeecae6d05d866ULL,
-    0xbc71d1e83e9436d2ULL, 0x3feee7db34e59ff7ULL,
-    0xbc991919b3ce1b15ULL, 0x3feee32dc313a8e5ULL,
-    0x3c859f48a72a4c6dULL, 0x3feedea64c123422ULL,
-    0xbc9312607a28698aULL, 0x3feeda4504ac801cULL,
-    0xbc58a78f4817895bULL, 0x3feed60a21f72e2aULL,
-    0xbc7c2c9b67499a1bULL, 0x3feed1f5d950a897ULL,
-    0x3c4363ed60c2ac11ULL, 0x3feece086061892dULL,
-    0x3c9666093b0664efULL, 0x3feeca41ed1d0057ULL,
-    0x3c6ecce1daa10379ULL, 0x3feec6a2b5c13cd0ULL,
-    0x3c93ff8e3f0f1230ULL, 0x3feec32af0d7d3deULL,
-    0x3c7690cebb7aafb0ULL, 0x3feebfdad5362a27ULL,
-    0x3c931dbdeb54e077ULL, 0x3feebcb299fddd0dULL,
-    0xbc8f94340071a38eULL, 0x3feeb9b2769d2ca7ULL,
-    0xbc87deccdc93a349ULL, 0x3feeb6daa2cf6642ULL,
-    0xbc78dec6bd0f385fULL, 0x3feeb42b569d4f82ULL,
-    0xbc861246ec7b5cf6ULL, 0x3feeb1a4ca5d920fULL,
-    0x3c93350518fdd78eULL, 0x3feeaf4736b527daULL,
-    0x3c7b98b72f8a9b05ULL, 0x3feead12d497c7fdULL,
-    0x3c9063e1e21c5409ULL, 0x3feeab07dd485429ULL,
-    0x3c34c7855019c6eaULL, 0x3feea9268a5946b7ULL,
-    0x3c9432e62b64c035ULL, 0x3feea76f15ad2148ULL,
-    0xbc8ce44a6199769fULL, 0x3feea5e1b976dc09ULL,
-    0xbc8c33c53bef4da8ULL, 0x3feea47eb03a5585ULL,
-    0xbc845378892be9aeULL, 0x3feea34634ccc320ULL,
-    0xbc93cedd78565858ULL, 0x3feea23882552225ULL,
-    0x3c5710aa807e1964ULL, 0x3feea155d44ca973ULL,
-    0xbc93b3efbf5e2228ULL, 0x3feea09e667f3bcdULL,
-    0xbc6a12ad8734b982ULL, 0x3feea012750bdabfULL,
-    0xbc6367efb86da9eeULL, 0x3fee9fb23c651a2fULL,
-    0xbc80dc3d54e08851ULL, 0x3fee9f7df9519484ULL,
-    0xbc781f647e5a3ecfULL, 0x3fee9f75e8ec5f74ULL,
-    0xbc86ee4ac08b7db0ULL, 0x3fee9f9a48a58174ULL,
-    0xbc8619321e55e68aULL, 0x3fee9feb564267c9ULL,
-    0x3c909ccb5e09d4d3ULL, 0x3feea0694fde5d3fULL,
-    0xbc7b32dcb94da51dULL, 0x3feea11473eb0187ULL,
-    0x3c94ecfd5467c06bULL, 0x3feea1ed0130c132ULL,
-    0x3c65ebe1abd66c55ULL, 0x3feea2f336cf4e62ULL,
-    0xbc88a1c52fb3cf42ULL, 0x3feea427543e1a12ULL,
-    0xbc9369b6f13b3734ULL, 0x3feea589994cce13ULL,
-    0xbc805e843a19ff1eULL, 0x3feea71a4623c7adULL,
-    0xbc94d450d872576eULL, 0x3feea8d99b4492edULL,
-    0x3c90ad675b0e8a00ULL, 0x3feeaac7d98a6699ULL,
-    0x3c8db72fc1f0eab4ULL, 0x3feeace5422aa0dbULL,
-    0xbc65b6609cc5e7ffULL, 0x3feeaf3216b5448cULL,
-    0x3c7bf68359f35f44ULL, 0x3feeb1ae99157736ULL,
-    0xbc93091fa71e3d83ULL, 0x3feeb45b0b91ffc6ULL,
-    0xbc5da9b88b6c1e29ULL, 0x3feeb737b0cdc5e5ULL,
-    0xbc6c23f97c90b959ULL, 0x3feeba44cbc8520fULL,
-    0xbc92434322f4f9aaULL, 0x3feebd829fde4e50ULL,
-    0xbc85ca6cd7668e4bULL, 0x3feec0f170ca07baULL,
-    0x3c71affc2b91ce27ULL, 0x3feec49182a3f090ULL,
-    0x3c6dd235e10a73bbULL, 0x3feec86319e32323ULL,
-    0xbc87c50422622263ULL, 0x3feecc667b5de565ULL,
-    0x3c8b1c86e3e231d5ULL, 0x3feed09bec4a2d33ULL,
-    0xbc91bbd1d3bcbb15ULL, 0x3feed503b23e255dULL,
-    0x3c90cc319cee31d2ULL, 0x3feed99e1330b358ULL,
-    0x3c8469846e735ab3ULL, 0x3feede6b5579fdbfULL,
-    0xbc82dfcd978e9db4ULL, 0x3feee36bbfd3f37aULL,
-    0x3c8c1a7792cb3387ULL, 0x3feee89f995ad3adULL,
-    0xbc907b8f4ad1d9faULL, 0x3feeee07298db666ULL,
-    0xbc55c3d956dcaebaULL, 0x3feef3a2b84f15fbULL,
-    0xbc90a40e3da6f640ULL, 0x3feef9728de5593aULL,
-    0xbc68d6f438ad9334ULL, 0x3feeff76f2fb5e47ULL,
-    0xbc91eee26b588a35ULL, 0x3fef05b030a1064aULL,
-    0x3c74ffd70a5fddcdULL, 0x3fef0c1e904bc1d2ULL,
-    0xbc91bdfbfa9298acULL, 0x3fef12c25bd71e09ULL,
-    0x3c736eae30af0cb3ULL, 0x3fef199bdd85529cULL,
-    0x3c8ee3325c9ffd94ULL, 0x3fef20ab5fffd07aULL,
-    0x3c84e08fd10959acULL, 0x3fef27f12e57d14bULL,
-    0x3c63cdaf384e1a67ULL, 0x3fef2f6d9406e7b5ULL,
-    0x3c676b2c6c921968ULL, 0x3fef3720dcef9069ULL,
-    0xbc808a1883ccb5d2ULL, 0x3fef3f0b555dc3faULL,
-    0xbc8fad5d3ffffa6fULL, 0x3fef472d4a07897cULL,
-    0xbc900dae3875a949ULL, 0x3fef4f87080d89f2ULL,
-    0x3c74a385a63d07a7ULL, 0x3fef5818dcfba487ULL,
-    0xbc82919e2040220fULL, 0x3fef60e316c98398ULL,
-    0x3c8e5a50d5c192acULL, 0x3fef69e603db3285ULL,
-    0x3c843a59ac016b4bULL, 0x3fef7321f301b460ULL,
-    0xbc82d52107b43e1fULL, 0x3fef7c97337b9b5fULL,
-    0xbc892ab93b470dc9ULL, 0x3fef864614f5a129ULL,
-    0x3c74b604603a88d3ULL, 0x3fef902ee78b3ff6ULL,
-    0x3c83c5ec519d7271ULL, 0x3fef9a51fbc74c83ULL,
-    0xbc8ff7128fd391f0ULL, 0x3fefa4afa2a490daULL,
-    0xbc8dae98e223747dULL, 0x3fefaf482d8e67f1ULL,
-    0x3c8ec3bc41aa2008ULL, 0x3fefba1bee615a27ULL,
-    0x3c842b94c3a9eb32ULL, 0x3fefc52b376bba97ULL,
-    0x3c8a64a931d185eeULL, 0x3fefd0765b6e4540ULL,
-    0xbc8e37bae43be3edULL, 0x3fefdbfdad9cbe14ULL,
-    0x3c77893b4d91cd9dULL, 0x3fefe7c1819e90d8ULL,
-    0x3c5305c14160cc89ULL, 0x3feff3c22b8f71f1ULL,
-};
-#define CC_EXP_INVLN2N 0x1.71547652b82fep+7
-#define CC_EXP_LN2HIN 0x1.62e42ff000000p-8 /* ln2/128, multiple of 2^-40 */
-#define CC_EXP_LN2LON -0x1.718432a1b0e26p-42
 #define CC_SHIFT52 0x1.8p52
 #define CC_SPLIT27 134217729.0 /* 2^27 + 1, Veltkamp */
-/* 1/ln2 and 1/ln10 as double-doubles, and the hi parts split in 26 + 27 bits */
+/* 1/ln2 and 1/ln10 as double-doubles */
 #define CC_INVLN2_HI 0x1.71547652b82fep+0
 #define CC_INVLN2_LO 0x1.777d0ffda0d24p-56
 #define CC_INVLN10_HI 0x1.bcb7b1526e50ep-2
@@ -304,28 +357,58 @@ static const uint64_t cc_exp_tab[256] = { /* {tail, bits - (j<<45)} of 2^(j/128)
 
 #define CC_LG(name) CC_CAT(name, CC_SFX)
 
+#if defined(CC_LG_X86) && CC_W == 8 && defined(__AVX512F__)
+#define CC_LG_512 1
+#elif defined(CC_LG_X86) && CC_W == 4 && defined(__AVX2__)
+#define CC_LG_256 1
+#endif
+
+/* t[idx] for a 32-entry table, idx in [0, 32) */
+CC_INLINE vd CC_LG(cc_lg_lut)(const double *t, vl idx)
+{
+#if defined(CC_LG_512)
+    __m512i i = (__m512i)idx;
+    __m512d a = _mm512_permutex2var_pd(_mm512_loadu_pd(t), i, _mm512_loadu_pd(t + 8));
+    __m512d b = _mm512_permutex2var_pd(_mm512_loadu_pd(t + 16), i, _mm512_loadu_pd(t + 24));
+    return (vd)_mm512_mask_blend_pd(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
+#elif defined(CC_LG_256)
+    return (vd)_mm256_i64gather_pd(t, (__m256i)idx, 8);
+#else
+    vd r;
+    int j;
+    for (j = 0; j < CC_W; j++) r[j] = t[idx[j]];
+    return r;
+#endif
+}
+
+/* base[idx] for any table: hardware gather where there is one */
 CC_INLINE vd CC_LG(cc_lg_gather)(const double *base, vl idx)
 {
+#if defined(CC_LG_512)
+    return (vd)_mm512_i64gather_pd((__m512i)idx, base, 8);
+#elif defined(CC_LG_256)
+    return (vd)_mm256_i64gather_pd(base, (__m256i)idx, 8);
+#else
     vd r;
     int j;
     for (j = 0; j < CC_W; j++) r[j] = base[idx[j]];
     return r;
+#endif
 }
 
-CC_INLINE vl CC_LG(cc_lg_gatheri)(const uint64_t *base, vl idx)
-{
-    vl r;
-    int j;
-    for (j = 0; j < CC_W; j++) r[j] = (int64_t)base[idx[j]];
-    return r;
-}
-
+/* any lane of the mask m (lanes 0 or -1) set */
 CC_INLINE int CC_LG(cc_lg_any)(vl m)
 {
+#if defined(CC_LG_512)
+    return _mm512_test_epi64_mask((__m512i)m, (__m512i)m) != 0;
+#elif defined(CC_LG_256)
+    return !_mm256_testz_si256((__m256i)m, (__m256i)m);
+#else
     int64_t a = 0;
     int j;
     for (j = 0; j < CC_W; j++) a |= m[j];
     return a != 0;
+#endif
 }
 
 CC_INLINE vd CC_LG(cc_lg_sel)(vl m, vd a, vd b)
@@ -336,7 +419,11 @@ CC_INLINE vd CC_LG(cc_lg_sel)(vl m, vd a, vd b)
 /* small integer vector (|k| < 2^51) to double */
 CC_INLINE vd CC_LG(cc_lg_i2d)(vl k)
 {
+#if defined(CC_LG_512) && defined(__AVX512DQ__)
+    return __builtin_convertvector(k, vd); /* exact either way */
+#else
     return (vd)(k + (int64_t)0x4338000000000000LL) - CC_SHIFT52;
+#endif
 }
 
 /* Dekker: a*b = p + e exactly (|a|, |b| well inside the range) */
@@ -350,36 +437,39 @@ CC_INLINE vd CC_LG(cc_lg_mul22)(vd a, vd b, vd *e)
     return p;
 }
 
-/* Table reduction shared by all: x normal positive (bits ix).  Returns z's parts. */
+/* Table reduction shared by all, x positive normal (bits ix):
+ * k, kd = k as double, r = rh + rl exactly (|rl| <= ulp(rh)/2), table entries invc, lch. */
 #define CC_LG_REDUCE(ix)                                                           \
     vl tmp = (ix) - CC_LOG_OFF;                                                    \
-    vl ti = ((tmp >> 45) & 127) * 4;                                               \
+    vl ti = (tmp >> 47) & 31;                                                      \
     vl k = tmp >> 52;                                                              \
     vl iz = (ix) - (tmp & -(1LL << 52));                                           \
     vd z = (vd)iz;                                                                 \
     vd zh = (vd)(iz & -(1LL << 27));                                               \
     vd zl = z - zh;                                                                \
-    vd invc = CC_LG(cc_lg_gather)(&cc_log_tab[0][0], ti);                          \
-    vd lch = CC_LG(cc_lg_gather)(&cc_log_tab[0][1], ti);                           \
-    vd lcl = CC_LG(cc_lg_gather)(&cc_log_tab[0][2], ti);                           \
+    vd invc = CC_LG(cc_lg_lut)(cc_log_inv, ti);                                    \
+    vd lch = CC_LG(cc_lg_lut)(cc_log_lc, ti);                                      \
     vd rhi = zh * invc - 1.0; /* exact */                                          \
-    vd rlo = zl * invc;       /* exact */
+    vd rlo = zl * invc;       /* exact */                                          \
+    vd rh = rhi + rlo;                                                             \
+    vd rl = rlo - (rh - rhi); /* exact (1/c has <= 24 bits) */                     \
+    vd kd = CC_LG(cc_lg_i2d)(k);
 
 /* log(x) = hi + lo to ~2^-62 relative, x positive normal finite */
 CC_INLINE vd CC_LG(cc_log_fast)(vd x, vd *lo_out)
 {
     vl ix = (vl)x;
     CC_LG_REDUCE(ix)
-    vd kd = CC_LG(cc_lg_i2d)(k);
-    vd w = kd * CC_LN2HI + lch; /* exact */
-    vd r = rhi + rlo;
-    vd rl = rlo - (r - rhi);    /* exact, see the table's construction */
-    vd hi = w + r;
-    vd lo = (w - hi) + r;       /* exact: |w| > |r| or w == 0 */
-    vd r2 = r * r;
-    vd p = 0x1.55555555550afp-2 + r * -0x1.ffffffff7aaf5p-3
-           + r2 * (0x1.99999b735b2f2p-3 + r * -0x1.5556cc5c11d3ap-3 + r2 * 0x1.23464f2384c14p-3);
-    lo = lo + rl + (kd * CC_LN2LO + lcl) + (r2 * -0.5 + r2 * r * p);
+    vd a = kd * CC_LN2HI;       /* exact */
+    vd w = a + lch;
+    vd wl = (a - w) + lch;      /* exact: |a| > |log c| or a == 0 */
+    vd hi = w + rh;
+    vd lo = (w - hi) + rh;      /* exact: |w| > |r| or w == 0 */
+    vd r = rh, r2 = r * r, r4 = r2 * r2;
+    vd p = (0x1.5555555555555p-2 + r * -0x1.000000000175ap-2)
+           + r2 * (0x1.99999999a1858p-3 + r * -0x1.5555545b183c0p-3)
+           + r4 * ((0x1.249247a6833a2p-3 + r * -0x1.00195879fa754p-3) + r2 * 0x1.c7553cbfc713fp-4);
+    lo = lo + rl + (wl + kd * CC_LN2LO) + (r2 * -0.5 + (r2 * r) * p);
     *lo_out = lo;
     return hi;
 }
@@ -390,19 +480,57 @@ CC_INLINE vd CC_LG(cc_log_dd)(vd xh, vd xl, vd kadd, vd *lo_out, int has_xl)
 {
     vl ix = (vl)xh;
     CC_LG_REDUCE(ix)
-    vd rh, rl;
-    rh = rhi + rlo;
-    rl = rlo - (rh - rhi); /* exact, see the table's construction */
+    vd lcl = CC_LG(cc_lg_lut)(cc_log_lcl, ti);
     if (has_xl) {
-        /* + xl 2^-k / c, 2^-k = 0 for k = 1023 (xl negligible then) */
-        vd t = (xl * (vd)((0x3ffLL - k) << 52)) * invc;
+        /* + xl 2^-k / c; 2^-k taken as 0 for k >= 1023 (xl negligible then) */
+        vl ek = 0x3ffLL - k;
+        vd t = (xl * (vd)((ek & ~(ek >> 63)) << 52)) * invc;
         vd s = rh + t;
         vd bb = s - rh;
         rl = rl + ((rh - (s - bb)) + (t - bb));
         rh = s;
     }
-    vd kd = CC_LG(cc_lg_i2d)(k) + kadd;
-    vd w = kd * CC_LN2HI + lch; /* exact */
+    kd = kd + kadd;
+    vd a = kd * CC_LN2HI;       /* exact */
+    vd w = a + lch;
+    vd wl = (a - w) + lch;
+    vd hi1 = w + rh;
+    vd lo1 = (w - hi1) + rh;
+    vd e2;
+    vd p2 = CC_LG(cc_lg_mul22)(rh, rh, &e2);
+    vd q = p2 * -0.5;
+    vd hi = hi1 + q;
+    vd lo2 = (hi1 - hi) + q;
+    vd r = rh, r2 = p2, r4 = r2 * r2;
+    vd p = (0x1.5555555555555p-2 + r * -0x1.fffffffffffffp-3)
+           + r2 * (0x1.99999999a0ad4p-3 + r * -0x1.555555555e731p-3)
+           + r4 * ((0x1.249247c2add61p-3 + r * -0x1.fffffce9c9517p-4)
+                   + r2 * (0x1.c7531040ad569p-4 + r * -0x1.99d04abd8ca71p-4));
+    vd lo = lo1 + lo2 + rl + (wl + (kd * CC_LN2LO + lcl)) + (e2 * -0.5 - rh * rl) + (r2 * r) * p;
+    *lo_out = lo;
+    return hi;
+}
+
+/* log(x) = hi + lo to ~2^-68 relative for pow, x positive normal finite (128-entry table) */
+CC_INLINE vd CC_LG(cc_log_pow)(vd x, vd *lo_out)
+{
+    vl ix = (vl)x;
+    vl tmp = ix - CC_LOG_OFF;
+    vl ti = ((tmp >> 45) & 127) * 4;
+    vl k = tmp >> 52;
+    vl iz = ix - (tmp & -(1LL << 52));
+    vd z = (vd)iz;
+    vd zh = (vd)(iz & -(1LL << 27));
+    vd zl = z - zh;
+    vd invc = CC_LG(cc_lg_gather)(&cc_plog_tab[0][0], ti);
+    vd lch = CC_LG(cc_lg_gather)(&cc_plog_tab[0][1], ti);
+    vd lcl = CC_LG(cc_lg_gather)(&cc_plog_tab[0][2], ti);
+    vd rhi = zh * invc - 1.0; /* exact (1/c has 20 bits) */
+    vd rlo = zl * invc;       /* exact */
+    vd rh = rhi + rlo;
+    vd rl = rlo - (rh - rhi); /* exact */
+    vd kd = CC_LG(cc_lg_i2d)(k);
+    vd w = kd * CC_PLN2HI + lch; /* exact: multiples of 2^-43 */
     vd hi1 = w + rh;
     vd lo1 = (w - hi1) + rh;
     vd e2;
@@ -414,12 +542,12 @@ CC_INLINE vd CC_LG(cc_log_dd)(vd xh, vd xl, vd kadd, vd *lo_out, int has_xl)
     vd p = 0x1.5555555555557p-2 + r * -0x1.ffffffffff636p-3
            + r2 * (0x1.9999999892466p-3 + r * -0x1.555556fcb9d9cp-3)
            + (r2 * r2) * (0x1.2493f54e9d9d5p-3 + r * -0x1.fdea413f05d29p-4);
-    vd lo = lo1 + lo2 + rl + (kd * CC_LN2LO + lcl) + (e2 * -0.5 - rh * rl) + (r2 * r) * p;
+    vd lo = lo1 + lo2 + rl + (kd * CC_PLN2LO + lcl) + (e2 * -0.5 - rh * rl) + (r2 * r) * p;
     *lo_out = lo;
     return hi;
 }
 
-/* positive normal finite: ix - 2^52 as unsigned below 0x7fe0... */
+/* not (positive normal finite): ix - 2^52 as unsigned at or above 0x7fe0... */
 CC_INLINE vl CC_LG(cc_lg_notnormal)(vd x)
 {
     return (vl)((vu)((vl)x - (1LL << 52)) >= (vu){0} + 0x7fe0000000000000ULL);
@@ -442,7 +570,43 @@ CC_INLINE vd CC_LG(cc_k_log)(vd x)
     return res;
 }
 CC_UNARY_F64(log_f64, CC_LG(cc_k_log), 1.0)
-CC_UNARY_F32(log_f32, CC_LG(cc_k_log), 1.0f)
+
+/* float32 log, log2, log10: the same reduction in plain double arithmetic (~2^-45
+ * relative), then one rounding to float */
+CC_INLINE vd CC_LG(cc_log_f32core)(vd x)
+{
+    vl ix = (vl)x;
+    vl tmp = ix - CC_LOG_OFF;
+    vl ti = (tmp >> 47) & 31;
+    vd kd = CC_LG(cc_lg_i2d)(tmp >> 52);
+    vd z = (vd)(ix - (tmp & -(1LL << 52)));
+    vd r = z * CC_LG(cc_lg_lut)(cc_log_inv, ti) - 1.0;
+    vd r2 = r * r;
+    vd q = (-0.5 + r * 0x1.5555555555555p-2) + r2 * (-0.25 + r * 0.2);
+    return (kd * 0x1.62e42fefa39efp-1 + CC_LG(cc_lg_lut)(cc_log_lc, ti)) + (r + r2 * q);
+}
+CC_INLINE vd CC_LG(cc_k_logf)(vd x)
+{
+    vd res = CC_LG(cc_log_f32core)(x);
+    vl m = CC_LG(cc_lg_notnormal)(x);
+    CC_LG_FIX(res, x, m, log)
+    return res;
+}
+CC_INLINE vd CC_LG(cc_k_log2f)(vd x)
+{
+    vd res = CC_LG(cc_log_f32core)(x) * CC_INVLN2_HI;
+    vl m = CC_LG(cc_lg_notnormal)(x);
+    CC_LG_FIX(res, x, m, log2)
+    return res;
+}
+CC_INLINE vd CC_LG(cc_k_log10f)(vd x)
+{
+    vd res = CC_LG(cc_log_f32core)(x) * CC_INVLN10_HI;
+    vl m = CC_LG(cc_lg_notnormal)(x);
+    CC_LG_FIX(res, x, m, log10)
+    return res;
+}
+CC_UNARY_F32(log_f32, CC_LG(cc_k_logf), 1.0f)
 
 /* ---- log2, log10: (hi + lo) * C, C a double-double ---- */
 CC_INLINE vd CC_LG(cc_lg_scale)(vd hi, vd lo, double ch, double cl)
@@ -459,7 +623,7 @@ CC_INLINE vd CC_LG(cc_k_log2)(vd x)
     return res;
 }
 CC_UNARY_F64(log2_f64, CC_LG(cc_k_log2), 1.0)
-CC_UNARY_F32(log2_f32, CC_LG(cc_k_log2), 1.0f)
+CC_UNARY_F32(log2_f32, CC_LG(cc_k_log2f), 1.0f)
 CC_INLINE vd CC_LG(cc_k_log10)(vd x)
 {
     vd lo, hi = CC_LG(cc_log_fast)(x, &lo);
@@ -469,31 +633,39 @@ CC_INLINE vd CC_LG(cc_k_log10)(vd x)
     return res;
 }
 CC_UNARY_F64(log10_f64, CC_LG(cc_k_log10), 1.0)
-CC_UNARY_F32(log10_f32, CC_LG(cc_k_log10), 1.0f)
+CC_UNARY_F32(log10_f32, CC_LG(cc_k_log10f), 1.0f)
 
 /* ---- pow ---- */
-/* exp(ehi + elo), |ehi| <= 708, |elo| <= 2^-24 |ehi| */
+CC_INLINE vd CC_LG(cc_lg_sqrt)(vd x)
+{
+    vd r;
+    int j;
+    for (j = 0; j < CC_W; j++) r[j] = __builtin_sqrt(x[j]);
+    return r;
+}
+
+/* exp(ehi + elo), -700 <= ehi <= 708, |elo| <= 2^-24 |ehi| */
 CC_INLINE vd CC_LG(cc_exp_dd)(vd ehi, vd elo)
 {
     vd kt = ehi * CC_EXP_INVLN2N + CC_SHIFT52;
     vl ki = (vl)kt;
     vd kd = kt - CC_SHIFT52;
     vd r = ((ehi - kd * CC_EXP_LN2HIN) - kd * CC_EXP_LN2LON) + elo;
-    vl j2 = (ki & 127) * 2;
-    vd tail = (vd)CC_LG(cc_lg_gatheri)(cc_exp_tab, j2);
-    vd sc = (vd)(CC_LG(cc_lg_gatheri)(cc_exp_tab + 1, j2) + (ki << 45));
-    vd r2 = r * r;
-    vd t = tail + r + r2 * (0x1.ffffffffffd99p-2 + r * 0x1.5555555555482p-3)
-           + (r2 * r2) * (0x1.55555d28ef9a3p-5 + r * 0x1.111115dbc319ap-7);
+    vl j = ki & 31;
+    vd tail = CC_LG(cc_lg_lut)(cc_exp_tail, j);
+    vd sc = (vd)((vl)CC_LG(cc_lg_lut)((const double *)cc_exp_sbits, j) + (ki << 47));
+    vd r2 = r * r, r4 = r2 * r2;
+    vd t = tail + r + (r2 * (0x1.0000000000000p-1 + r * 0x1.5555555555555p-3)
+                       + r4 * ((0x1.5555555547aafp-5 + r * 0x1.1111111109e89p-7)
+                               + r2 * (0x1.6c17225fd71d0p-10 + r * 0x1.a01a5dca2e267p-13)));
     return sc + sc * t;
 }
 
 CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
 {
-    const vd zero = {0};
     vl ix = (vl)x, iy = (vl)y;
     vd ax = (vd)(ix & 0x7fffffffffffffffLL);
-    vd lo, hi = CC_LG(cc_log_dd)(ax, zero, zero, &lo, 0);
+    vd lo, hi = CC_LG(cc_log_pow)(ax, &lo);
     vd th = hi + lo;
     lo = lo - (th - hi);
     hi = th;
@@ -510,14 +682,21 @@ CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
     res = (vd)((vl)res ^ (xneg & ((vl)yt << 63)));
     vl m = CC_LG(cc_lg_notnormal)(ax) | ((iy & 0x7ff0000000000000LL) == 0x7ff0000000000000LL)
            | (xneg & ~yint);
-    {
-        vd aeh = (vd)((vl)ehi & 0x7fffffffffffffffLL);
-        m |= ~(aeh <= 708.0);
-    }
+    m |= ~((ehi <= 708.0) & (ehi >= -700.0)); /* no overflow, no subnormal sc * t */
     if (CC_LG(cc_lg_any)(m)) {
         int j_;
         for (j_ = 0; j_ < CC_W; j_++)
             if (m[j_]) res[j_] = pow(x[j_], y[j_]);
+    }
+    /* exponents whose correctly rounded pow is one IEEE operation: x*x, 1/x, sqrt(x)
+     * (the first two for every x, as C pow gives the same there) */
+    res = CC_LG(cc_lg_sel)(y == 2.0, x * x, res);
+    {
+        vl m1 = (y == -1.0), mh = (y == 0.5) & (ix > 0);
+        if (CC_LG(cc_lg_any)(m1 | mh)) {
+            res = CC_LG(cc_lg_sel)(m1, 1.0 / x, res);
+            res = CC_LG(cc_lg_sel)(mh, CC_LG(cc_lg_sqrt)(x), res);
+        }
     }
     return res;
 }
@@ -541,14 +720,6 @@ CC_INLINE vd CC_LG(cc_k_log1p)(vd x)
 }
 CC_UNARY_F64(log1p_f64, CC_LG(cc_k_log1p), 1.0)
 CC_UNARY_F32(log1p_f32, CC_LG(cc_k_log1p), 1.0f)
-
-CC_INLINE vd CC_LG(cc_lg_sqrt)(vd x)
-{
-    vd r;
-    int j;
-    for (j = 0; j < CC_W; j++) r[j] = __builtin_sqrt(x[j]);
-    return r;
-}
 
 /* sqrt(sh + sl) = q + *ql, sh > 0 */
 CC_INLINE vd CC_LG(cc_lg_sqrt2)(vd sh, vd sl, vd *ql)
@@ -639,5 +810,7 @@ CC_INLINE vd CC_LG(cc_k_atanh)(vd x)
 CC_UNARY_F64(arctanh_f64, CC_LG(cc_k_atanh), 0.5)
 CC_UNARY_F32(arctanh_f32, CC_LG(cc_k_atanh), 0.5f)
 
+#undef CC_LG_512
+#undef CC_LG_256
 #undef CC_LG
 #endif /* CC_SCALAR */

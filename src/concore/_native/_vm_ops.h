@@ -16,7 +16,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#define CC_NO_VMATH 1 /* TEMP until the vector kernels land */
+/* #define CC_NO_VMATH 1 */
 #ifndef CC_NO_VMATH
 #include "_vmath.h"
 #else

@@ -141,18 +141,32 @@
 #endif /* CC_LIST_TRIG */
 
 #ifndef CC_SCALAR
+#if defined(__x86_64__) && !defined(CCT_IMM)
+#define CCT_IMM
+#include <immintrin.h>
+#endif
 
 #define CCT_(n) CC_CAT(cct_##n, CC_SFX)
 
 /* m ? a : b, lane-wise (m is all ones or all zeros per lane) */
 CC_INLINE vd CCT_(sel)(vl m, vd a, vd b) { return (vd)(((vl)a & m) | ((vl)b & ~m)); }
 CC_INLINE vd CCT_(fabs)(vd x) { return (vd)((vl)x & CCT_ABS); }
+/* any lane of m set (rare-path test, so cheap: movemask on x86) */
 CC_INLINE int CCT_(any)(vl m)
 {
+#if defined(__x86_64__) && CC_W == 8
+    return _mm512_movepi64_mask((__m512i)m) != 0;
+#elif defined(__x86_64__) && CC_W == 4
+    __m128i lo, hi;
+    memcpy(&lo, &m, 16);
+    memcpy(&hi, (char *)&m + 16, 16);
+    return _mm_movemask_pd(_mm_castsi128_pd(_mm_or_si128(lo, hi))) != 0;
+#else
     int64_t a = 0;
     int j;
     for (j = 0; j < CC_W; j++) a |= m[j];
     return a != 0;
+#endif
 }
 /* r = x - k pi/2 as hi + lo (|lo| <= ulp(hi)/2), q = k mod 4 in the low bits */
 CC_INLINE void CCT_(reduce)(vd x, vd *hi, vd *lo, vl *q)

@@ -4,7 +4,7 @@
  * The bodies (_vm_*.h) are written once with GCC/Clang vector extensions over
  * W lanes and are included here once per target:
  *
- *   base    x86-64 baseline (SSE2), W = 4      (also every non-x86 GCC/Clang build)
+ *   base    x86-64 baseline (SSE2), W = 2      (also every non-x86 GCC/Clang build)
  *   avx2    #pragma target avx2, W = 4
  *   avx512  #pragma target avx512f,avx512dq, W = 8
  *
@@ -84,6 +84,8 @@ static int cc_set_target(int t)
     cc_target_now = t;
     return t;
 }
+
+#define CC_LISTS(U, B) CC_LIST_EXP(U, B) CC_LIST_LOG(U, B) CC_LIST_TRIG(U, B)
 
 #ifdef CC_VECTOR
 
@@ -218,8 +220,8 @@ static int cc_set_target(int t)
 #define vfh CC_CAT(cc_vfh, CC_SFX)
 #define vih CC_CAT(cc_vih, CC_SFX)
 
-/* ---- base target ---- */
-#define CC_W 4
+/* ---- base target (W = 2: SSE2 compares whole vectors only at its width) ---- */
+#define CC_W 2
 #define CC_SFX _base
 CC_TYPES
 #include "_vm_exp.h"
@@ -282,7 +284,6 @@ CC_TYPES
  *   CC_LIST_<FAMILY>(U, B)  with  U(name, libm_f64, libm_f32)  per unary kernel
  *                           and   B(name, libm_f64, libm_f32)  per binary one;
  * the dispatchers below are cc_<name>_f64 and cc_<name>_f32. */
-#define CC_LISTS(U, B) CC_LIST_EXP(U, B) CC_LIST_LOG(U, B) CC_LIST_TRIG(U, B)
 
 #ifdef CC_MULTI
 #define CC_DISP_U1(NAME, T)                                                      \
