@@ -446,10 +446,6 @@ CC_INLINE vd CC_EF(cc_expm1f_k)(vd x)
  * r^2 (C2 + C3 r) (error 2^-33); y = hi + (hi p + lo), 2^k added to the
  * exponent.  Lanes whose result would not be a normal float (or NaN/inf)
  * are recomputed by the float64-lane kernels above. */
-typedef float CC_EF(cc_e_vf) __attribute__((vector_size(8 * CC_W)));
-typedef int32_t CC_EF(cc_e_vi) __attribute__((vector_size(8 * CC_W)));
-#define vf CC_EF(cc_e_vf)
-#define vi CC_EF(cc_e_vi)
 
 CC_INLINE vf CC_EF(cc_ef_lut)(const float *t, vi j)
 {
@@ -500,28 +496,6 @@ CC_INLINE int CC_EF(cc_ef_anyout)(vf x, float lim)
         memcpy(&(res), ya_, sizeof ya_);                                       \
     }
 
-#define CC_EF_UNARY(NAME, K, PAD)                                              \
-    static void CC_CAT(NAME, CC_SFX)(const float *x, float *y, intptr_t n)     \
-    {                                                                          \
-        intptr_t i = 0;                                                        \
-        for (; i + 2 * CC_W <= n; i += 2 * CC_W) {                             \
-            vf v;                                                              \
-            memcpy(&v, x + i, sizeof v);                                       \
-            v = K(v);                                                          \
-            memcpy(y + i, &v, sizeof v);                                       \
-        }                                                                      \
-        if (i < n) {                                                           \
-            float buf[2 * CC_W];                                               \
-            intptr_t j, r = n - i;                                             \
-            vf v;                                                              \
-            for (j = 0; j < 2 * CC_W; j++) buf[j] = j < r ? x[i + j] : (PAD);  \
-            memcpy(&v, buf, sizeof v);                                         \
-            v = K(v);                                                          \
-            memcpy(buf, &v, sizeof v);                                         \
-            for (j = 0; j < r; j++) y[i + j] = buf[j];                         \
-        }                                                                      \
-    }
-
 /* 2^(k'/32) (1 + p) for r, ki from the reduction */
 CC_INLINE vf CC_EF(cc_ef_fin)(vf r, vi ki)
 {
@@ -556,8 +530,8 @@ CC_INLINE vf CC_EF(cc_exp2f_fast)(vf x)
     return res;
 }
 
-CC_EF_UNARY(exp_f32, CC_EF(cc_expf_fast), 0.0f)
-CC_EF_UNARY(exp2_f32, CC_EF(cc_exp2f_fast), 0.0f)
+CC_UNARY_F32L(exp_f32, CC_EF(cc_expf_fast), 0.0f)
+CC_UNARY_F32L(exp2_f32, CC_EF(cc_exp2f_fast), 0.0f)
 
 /* e^z - 1 = s + t in float32 lanes, z in [-20, 88]: as the float64 version,
  * with a 12-bit table hi part times a 12-bit head of r (exact product). */
@@ -690,12 +664,10 @@ CC_INLINE vf CC_EF(cc_sinhf_fast)(vf x)
     return (vf)((vi)res | ((vi)x & (int32_t)0x80000000));
 }
 
-CC_EF_UNARY(expm1_f32, CC_EF(cc_expm1f_fast), 0.0f)
-CC_EF_UNARY(tanh_f32, CC_EF(cc_tanhf_fast), 0.0f)
-CC_EF_UNARY(cosh_f32, CC_EF(cc_coshf_fast), 0.0f)
-CC_EF_UNARY(sinh_f32, CC_EF(cc_sinhf_fast), 0.0f)
-#undef vf
-#undef vi
+CC_UNARY_F32L(expm1_f32, CC_EF(cc_expm1f_fast), 0.0f)
+CC_UNARY_F32L(tanh_f32, CC_EF(cc_tanhf_fast), 0.0f)
+CC_UNARY_F32L(cosh_f32, CC_EF(cc_coshf_fast), 0.0f)
+CC_UNARY_F32L(sinh_f32, CC_EF(cc_sinhf_fast), 0.0f)
 
 #undef CC_EF
 #endif /* !CC_SCALAR */

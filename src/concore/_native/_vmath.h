@@ -201,9 +201,61 @@ static int cc_set_target(int t)
         }                                                                    \
     }
 
+/* float32 in float32 lanes: K(vf) -> vf over 2W floats per vector. */
+#define CC_UNARY_F32L(NAME, K, PAD)                                          \
+    static void CC_CAT(NAME, CC_SFX)(const float *x, float *y, intptr_t n)   \
+    {                                                                        \
+        intptr_t i = 0;                                                      \
+        for (; i + 2 * CC_W <= n; i += 2 * CC_W) {                           \
+            vf v;                                                            \
+            memcpy(&v, x + i, sizeof v);                                     \
+            v = K(v);                                                        \
+            memcpy(y + i, &v, sizeof v);                                     \
+        }                                                                    \
+        if (i < n) {                                                         \
+            float buf[2 * CC_W];                                             \
+            intptr_t j, r = n - i;                                           \
+            vf v;                                                            \
+            for (j = 0; j < 2 * CC_W; j++) buf[j] = j < r ? x[i + j] : (PAD); \
+            memcpy(&v, buf, sizeof v);                                       \
+            v = K(v);                                                        \
+            memcpy(buf, &v, sizeof v);                                       \
+            for (j = 0; j < r; j++) y[i + j] = buf[j];                       \
+        }                                                                    \
+    }
+
+#define CC_BINARY_F32L(NAME, K, PAD_A, PAD_B)                                \
+    static void CC_CAT(NAME, CC_SFX)(const float *a, const float *b,         \
+                                     float *y, intptr_t n)                   \
+    {                                                                        \
+        intptr_t i = 0;                                                      \
+        for (; i + 2 * CC_W <= n; i += 2 * CC_W) {                           \
+            vf u, v;                                                         \
+            memcpy(&u, a + i, sizeof u);                                     \
+            memcpy(&v, b + i, sizeof v);                                     \
+            u = K(u, v);                                                     \
+            memcpy(y + i, &u, sizeof u);                                     \
+        }                                                                    \
+        if (i < n) {                                                         \
+            float ba[2 * CC_W], bb[2 * CC_W];                                \
+            intptr_t j, r = n - i;                                           \
+            vf u, v;                                                         \
+            for (j = 0; j < 2 * CC_W; j++) {                                 \
+                ba[j] = j < r ? a[i + j] : (PAD_A);                          \
+                bb[j] = j < r ? b[i + j] : (PAD_B);                          \
+            }                                                                \
+            memcpy(&u, ba, sizeof u);                                        \
+            memcpy(&v, bb, sizeof v);                                        \
+            u = K(u, v);                                                     \
+            memcpy(ba, &u, sizeof u);                                        \
+            for (j = 0; j < r; j++) y[i + j] = ba[j];                        \
+        }                                                                    \
+    }
+
 /* One target's worth of kernels.  Inside the bodies:
  *   vd  W doubles    vl  W int64 (masks of comparisons)    vu  W uint64
  *   vfh W floats     vih W int32
+ *   vf  2W floats    vi  2W int32 (float32 kernels in float lanes: CC_UNARY_F32L)
  * Reinterpret with a cast ((vl)v), convert with __builtin_convertvector.
  * Static inline helpers in a body must be named with CC_CAT(name, CC_SFX)
  * or declared inside the functions, since each body is included 3 times. */
@@ -212,13 +264,17 @@ static int cc_set_target(int t)
     typedef int64_t CC_CAT(cc_vl, CC_SFX) __attribute__((vector_size(8 * CC_W)));  \
     typedef uint64_t CC_CAT(cc_vu, CC_SFX) __attribute__((vector_size(8 * CC_W))); \
     typedef float CC_CAT(cc_vfh, CC_SFX) __attribute__((vector_size(4 * CC_W)));   \
-    typedef int32_t CC_CAT(cc_vih, CC_SFX) __attribute__((vector_size(4 * CC_W)));
+    typedef int32_t CC_CAT(cc_vih, CC_SFX) __attribute__((vector_size(4 * CC_W))); \
+    typedef float CC_CAT(cc_vf, CC_SFX) __attribute__((vector_size(8 * CC_W)));    \
+    typedef int32_t CC_CAT(cc_vi, CC_SFX) __attribute__((vector_size(8 * CC_W)));
 
 #define vd CC_CAT(cc_vd, CC_SFX)
 #define vl CC_CAT(cc_vl, CC_SFX)
 #define vu CC_CAT(cc_vu, CC_SFX)
 #define vfh CC_CAT(cc_vfh, CC_SFX)
 #define vih CC_CAT(cc_vih, CC_SFX)
+#define vf CC_CAT(cc_vf, CC_SFX)
+#define vi CC_CAT(cc_vi, CC_SFX)
 
 /* ---- base target (W = 2: SSE2 compares whole vectors only at its width) ---- */
 #define CC_W 2
@@ -279,6 +335,8 @@ CC_TYPES
 #undef vu
 #undef vfh
 #undef vih
+#undef vf
+#undef vi
 
 /* Each body lists its kernels once (guarded) as
  *   CC_LIST_<FAMILY>(U, B)  with  U(name, libm_f64, libm_f32)  per unary kernel

@@ -21,7 +21,7 @@ OPS = (
     "bitwise_and", "bitwise_or", "bitwise_xor",
     "where", "clip", "cast",
 )
-BLOCK_SIZE = 4096
+BLOCK_SIZE = 256
 _TYPES = (np.float64, np.float32, np.int64, np.int32, np.bool_)
 
 
