@@ -312,18 +312,16 @@ CC_IDIV(cc_i32, int32_t, INT32_MIN)
 #include "_vm_exec.h"
 #undef CC_EXEC_NAME
 #ifdef CC_MULTI
-#pragma GCC push_options
-#pragma GCC target("avx2")
+CC_BEGIN_AVX2
 #define CC_EXEC_NAME cc_exec1_avx2
 #include "_vm_exec.h"
 #undef CC_EXEC_NAME
-#pragma GCC pop_options
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512dq,prefer-vector-width=512")
+CC_END_TARGET
+CC_BEGIN_AVX512
 #define CC_EXEC_NAME cc_exec1_avx512
 #include "_vm_exec.h"
 #undef CC_EXEC_NAME
-#pragma GCC pop_options
+CC_END_TARGET
 #endif
 
 /* Run instruction k on m values.  Returns -1 on an (op, type) the compiler
@@ -423,7 +421,33 @@ static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
             res += v[i];                                                        \
         return res;                                                             \
     }
-CC_PAIRWISE(cc_pw_f64, double)
-CC_PAIRWISE(cc_pw_f32, float)
+/* The 8 accumulators become 8 SIMD lanes on wider targets: the same additions
+ * in the same order, so the same bits on every target. */
+CC_PAIRWISE(cc_pw_f64_base, double)
+CC_PAIRWISE(cc_pw_f32_base, float)
+#ifdef CC_MULTI
+CC_BEGIN_AVX2
+CC_PAIRWISE(cc_pw_f64_avx2, double)
+CC_PAIRWISE(cc_pw_f32_avx2, float)
+CC_END_TARGET
+CC_BEGIN_AVX512
+CC_PAIRWISE(cc_pw_f64_avx512, double)
+CC_PAIRWISE(cc_pw_f32_avx512, float)
+CC_END_TARGET
+#define CC_PW_DISPATCH(T, SFX)                                                  \
+    static T cc_pw_##SFX(const T *v, intptr_t n)                                \
+    {                                                                           \
+        switch (cc_target()) {                                                  \
+        case CC_TARGET_AVX512: return cc_pw_##SFX##_avx512(v, n);               \
+        case CC_TARGET_AVX2: return cc_pw_##SFX##_avx2(v, n);                   \
+        default: return cc_pw_##SFX##_base(v, n);                               \
+        }                                                                       \
+    }
+#else
+#define CC_PW_DISPATCH(T, SFX)                                                  \
+    static T cc_pw_##SFX(const T *v, intptr_t n) { return cc_pw_##SFX##_base(v, n); }
+#endif
+CC_PW_DISPATCH(double, f64)
+CC_PW_DISPATCH(float, f32)
 
 #endif /* CONCORE_VM_OPS_H */

@@ -5,8 +5,8 @@
  * W lanes and are included here once per target:
  *
  *   base    x86-64 baseline (SSE2), W = 2      (also every non-x86 GCC/Clang build)
- *   avx2    #pragma target avx2, W = 4
- *   avx512  #pragma target avx512f,avx512dq, W = 8
+ *   avx2    target("avx2"), W = 4
+ *   avx512  target("avx512f,avx512dq"), W = 8
  *
  * No FMA anywhere (-ffp-contract=off and no fma() calls) and only lane-wise
  * operations: every target gives the same bits, which tests check by forcing
@@ -31,6 +31,19 @@
 #endif
 /* Helpers inside bodies: CC_INLINE vd CC_CAT(name, CC_SFX)(vd x) { ... } */
 #define CC_INLINE static inline __attribute__((always_inline))
+
+/* Compile the functions between CC_BEGIN_<target> and CC_END_TARGET for that
+ * target only (GCC and Clang spell it differently). */
+#ifdef __clang__
+#define CC_BEGIN_AVX2 _Pragma("clang attribute push(__attribute__((target(\"avx2\"))), apply_to = function)")
+#define CC_BEGIN_AVX512 _Pragma("clang attribute push(__attribute__((target(\"avx512f,avx512dq\"))), apply_to = function)")
+#define CC_END_TARGET _Pragma("clang attribute pop")
+#else
+#define CC_BEGIN_AVX2 _Pragma("GCC push_options") _Pragma("GCC target(\"avx2\")")
+#define CC_BEGIN_AVX512 _Pragma("GCC push_options") \
+    _Pragma("GCC target(\"avx512f,avx512dq,prefer-vector-width=512\")")
+#define CC_END_TARGET _Pragma("GCC pop_options")
+#endif
 
 #define CC_CAT_(a, b) a##b
 #define CC_CAT(a, b) CC_CAT_(a, b)
@@ -288,12 +301,7 @@ CC_TYPES
 
 #ifdef CC_MULTI
 /* ---- AVX2 (no FMA on purpose) ---- */
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2")
-#endif
+CC_BEGIN_AVX2
 #define CC_W 4
 #define CC_SFX _avx2
 CC_TYPES
@@ -302,19 +310,10 @@ CC_TYPES
 #include "_vm_trig.h"
 #undef CC_SFX
 #undef CC_W
-#ifdef __clang__
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+CC_END_TARGET
 
 /* ---- AVX-512 ---- */
-#ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512dq"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512dq")
-#endif
+CC_BEGIN_AVX512
 #define CC_W 8
 #define CC_SFX _avx512
 CC_TYPES
@@ -323,11 +322,7 @@ CC_TYPES
 #include "_vm_trig.h"
 #undef CC_SFX
 #undef CC_W
-#ifdef __clang__
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+CC_END_TARGET
 #endif /* CC_MULTI */
 
 #undef vd
