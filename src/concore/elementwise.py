@@ -359,14 +359,12 @@ def result_order(ops, shape):
                                for o in full) else "C"
 
 
-def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
-    """Run `prog` over `shape` (broadcast already checked) into `out`, or reduce
-    (in the memory order NumPy's result would have, so a sum adds as numpy.sum)."""
-    kern = _kernels()
-    code = _op_codes(prog, kern)
-    arrays = [np.broadcast_to(operands[k], shape) for k, _ in prog.inputs]
+def _layout(arrays, operands, shape, out):
+    """(coalesced shape, strides of each operand and of out, views) for any layout:
+    broadcast views walked in the output's memory order (NumPy's order='K'), or for a
+    reduction in the order NumPy's result would have, so a sum adds as numpy.sum."""
+    arrays = [np.broadcast_to(a, shape) for a in arrays]
     if out is not None:
-        # Walk in the output's memory order (NumPy's order='K').
         perm = sorted(range(len(shape)), key=lambda i: -abs(out.strides[i]))
         views = [a.transpose(perm) for a in arrays] + [out.transpose(perm)]
         walk = tuple(shape[i] for i in perm)
@@ -377,6 +375,25 @@ def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
     else:
         views, walk = arrays, shape
     cshape, cstrides = _coalesce(walk, [v.strides for v in views])
+    return cshape, cstrides, views
+
+
+def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
+    """Run `prog` over `shape` (broadcast already checked) into `out`, or reduce."""
+    kern = _kernels()
+    code = _op_codes(prog, kern)
+    arrays = [operands[k] for k, _ in prog.inputs]
+    if all(a.shape == shape and a.flags.c_contiguous for a in arrays) and (
+            out is None or out.flags.c_contiguous):
+        # The common case, without the views: every operand contiguous, full shape.
+        size = 1
+        for n in shape:
+            size *= n
+        cshape = (size,)
+        cstrides = [(a.itemsize,) for a in arrays] + ([] if out is None else [(out.itemsize,)])
+        views = arrays
+    else:
+        cshape, cstrides, views = _layout(arrays, operands, shape, out)
     inputs = [(a, reg, st) for a, (_, reg), st in zip(views, prog.inputs, cstrides)]
     consts = []
     for reg, t, src, value in prog.consts:
@@ -445,10 +462,12 @@ def run_tree(tree, args, out=None, dtype=None, n_threads=None, cache=None, key=N
                 or not out.flags.aligned or not out.dtype.isnative:
             raise Fallback
         shapes.append(out.shape)
-    try:
-        shape = np.broadcast_shapes(*shapes)
-    except ValueError:
-        raise Fallback
+    shape = shapes[0]
+    if any(sh != shape for sh in shapes):
+        try:
+            shape = np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise Fallback
     if out is not None and shape != out.shape:
         raise Fallback
     if dtype is not None:
@@ -474,6 +493,8 @@ def run_tree(tree, args, out=None, dtype=None, n_threads=None, cache=None, key=N
 def _power_key(tree, sigs):
     """Values of scalar operands that choose the program: exponents of power (NumPy's
     fast paths) and Python scalars that Python combines first (their result type)."""
+    if all(s[0] == "a" for s in sigs):
+        return ()
     found = []
 
     def scalar(node):
