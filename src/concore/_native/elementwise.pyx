@@ -128,24 +128,17 @@ cdef int run_block(const Prog *p, char *scratch, char **R, intptr_t start,
     return rc
 
 
-cdef double block_reduce_d(const Prog *p, const char *v, intptr_t m) noexcept nogil:
-    cdef const double *d = <const double *> v
-    cdef double acc
-    cdef intptr_t i
-    if p.red == RED_SUM:
-        return cc_pw_f64(d, m)
-    acc = d[0]
-    for i in range(1, m):
-        acc = acc * d[i]
-    return acc
+ctypedef fused real:
+    double
+    float
 
 
-cdef float block_reduce_f(const Prog *p, const char *v, intptr_t m) noexcept nogil:
-    cdef const float *d = <const float *> v
-    cdef float acc
+cdef real block_reduce(const Prog *p, const real *d, intptr_t m) noexcept nogil:
+    """A block's sum (NumPy's pairwise) or product (sequential) in its own type."""
+    cdef real acc
     cdef intptr_t i
     if p.red == RED_SUM:
-        return cc_pw_f32(d, m)
+        return cc_pw_f64(d, m) if real is double else cc_pw_f32(d, m)
     acc = d[0]
     for i in range(1, m):
         acc = acc * d[i]
@@ -193,26 +186,16 @@ cdef intptr_t list_leaves(intptr_t off, intptr_t n, intptr_t *offs, intptr_t k) 
     return list_leaves(off + n2, n - n2, offs, k)
 
 
-cdef double combine_d(intptr_t n, const double *part, intptr_t *k) noexcept nogil:
-    cdef double left
+cdef real combine(intptr_t n, const real *part, intptr_t *k) noexcept nogil:
+    """Add the block sums back up NumPy's tree, left before right."""
+    cdef real left
     cdef intptr_t n2
     if n <= BLOCK:
         k[0] += 1
         return part[k[0] - 1]
     n2 = pw_split(n)
-    left = combine_d(n2, part, k)
-    return left + combine_d(n - n2, part, k)
-
-
-cdef float combine_f(intptr_t n, const float *part, intptr_t *k) noexcept nogil:
-    cdef float left
-    cdef intptr_t n2
-    if n <= BLOCK:
-        k[0] += 1
-        return part[k[0] - 1]
-    n2 = pw_split(n)
-    left = combine_f(n2, part, k)
-    return left + combine_f(n - n2, part, k)
+    left = combine(n2, part, k)
+    return left + combine(n - n2, part, k)
 
 
 cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr_t nblk,
@@ -273,9 +256,9 @@ cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr
 cdef inline void store_part(const Prog *p, const char *v, intptr_t m, char *part,
                             intptr_t b) noexcept nogil:
     if p.rtype == 0:
-        (<double *> part)[b] = block_reduce_d(p, v, m)
+        (<double *> part)[b] = block_reduce(p, <const double *> v, m)
     elif p.rtype == 1:
-        (<float *> part)[b] = block_reduce_f(p, v, m)
+        (<float *> part)[b] = block_reduce(p, <const float *> v, m)
     else:
         (<int64_t *> part)[b] = block_reduce_i(p, v, m)
 
@@ -391,7 +374,7 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
             return None
         if rtype == 0:
             if red == RED_SUM:
-                rd = combine_d(size, <double *> part, &kk)
+                rd = combine(size, <double *> part, &kk)
                 return 0.0 + rd
             rd = 1.0
             for b in range(nblk):
@@ -399,7 +382,7 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
             return rd
         if rtype == 1:
             if red == RED_SUM:
-                rf = combine_f(size, <float *> part, &kk)
+                rf = combine(size, <float *> part, &kk)
                 rf = <float> 0.0 + rf
                 return rf
             rf = 1.0
