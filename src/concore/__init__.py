@@ -5,6 +5,7 @@ from concore._config import (
 )
 from concore._info import show_config
 from concore.expressions import Expression, evaluate
+from concore.scans import cumprod, cumsum, diff, nancumprod, nancumsum
 from concore.elementwise import (
     abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
     bitwise_and, bitwise_or, bitwise_xor, ceil, clip, copysign, cos, cosh, divide, equal, exp,
@@ -31,3 +32,4 @@ __all__ = [
     "nansum", "nanmean", "nanvar", "nanstd", "nanmin", "nanmax", "nanargmin", "nanargmax",
 ]
 __all__ += elementwise.__all__ + ["evaluate", "Expression"]
+__all__ += ["cumsum", "cumprod", "nancumsum", "nancumprod", "diff"]

@@ -1,4 +1,4 @@
 """Cython/OpenMP backend."""
-from concore._native import _openmp, elementwise, reductions  # noqa: F401
+from concore._native import _openmp, elementwise, reductions, scans  # noqa: F401
 
 NAME = "native"

@@ -20,6 +20,9 @@
  * float32 (through float64 lanes, rounded once): same scheme with a degree-4
  *   polynomial (error ~2^-37), inputs clamped so that the float64 result
  *   overflows/underflows exactly where float32 does; no scalar path.
+ *   The float32 kernels themselves run in float32 lanes (see below) and use
+ *   these float64-lane ones only for lanes outside their fast domain; tanh is
+ *   a 32-interval table of degree-5 polynomials with an exact leading part.
  *
  * No FMA, only lane-wise operations (table lookups are exact): all targets give
  * the same bits. */
@@ -205,6 +208,20 @@ CC_INLINE int CC_EF(cc_e_anyout)(vd x, double lim)
         memcpy(&(res), ya_, sizeof ya_);                                       \
     }
 
+/* a < b ? a : b (MINPD: a NaN in b is passed through) */
+CC_INLINE vd CC_EF(cc_e_min)(vd a, vd b)
+{
+#if CC_W == 8 && defined(__AVX512F__)
+    return (vd)_mm512_min_pd((__m512d)a, (__m512d)b);
+#elif CC_W == 4 && defined(__AVX__)
+    return (vd)_mm256_min_pd((__m256d)a, (__m256d)b);
+#elif CC_W == 2 && defined(__SSE2__)
+    return (vd)_mm_min_pd((__m128d)a, (__m128d)b);
+#else
+    return CC_EF(cc_e_sel)(a < b, a, b);
+#endif
+}
+
 CC_INLINE vd CC_EF(cc_e_abs)(vd x) { return (vd)((vl)x & ~CC_E_SIGN); }
 
 /* 2^(k'/16 with j removed) as a double: 2^k * 2^(bias) */
@@ -306,7 +323,7 @@ CC_INLINE vd CC_EF(cc_expm1_k)(vd x)
 CC_INLINE vd CC_EF(cc_tanh_k)(vd x)
 {
     vd y = CC_EF(cc_e_abs)(x);
-    y = CC_EF(cc_e_sel)(y > 22.0, CC_EF(cc_e_splat)(22.0), y);
+    y = CC_EF(cc_e_min)(CC_EF(cc_e_splat)(22.0), y);
     vd s, t;
     CC_EF(cc_e_expm1dd)(y * -2.0, &s, &t);
     /* u = uh + ul = e^-2y - 1 in (-1, 0] */
@@ -360,7 +377,7 @@ CC_INLINE vd CC_EF(cc_cosh_k)(vd x)
     vd y = CC_EF(cc_e_abs)(x);
     vd ah, at, bh, bt;
     /* beyond 711 the result overflows anyway; NaN propagates */
-    CC_EF(cc_e_exppair)(CC_EF(cc_e_sel)(y > 711.0, CC_EF(cc_e_splat)(711.0), y), &ah, &at, &bh, &bt);
+    CC_EF(cc_e_exppair)(CC_EF(cc_e_min)(CC_EF(cc_e_splat)(711.0), y), &ah, &at, &bh, &bt);
     vd H = ah + bh;
     vd He = (ah - H) + bh;
     return (H + ((He + at) + bt)) * 2.0;
@@ -370,7 +387,7 @@ CC_INLINE vd CC_EF(cc_sinh_k)(vd x)
 {
     vd y = CC_EF(cc_e_abs)(x);
     vd ah, at, bh, bt;
-    CC_EF(cc_e_exppair)(CC_EF(cc_e_sel)(y > 711.0, CC_EF(cc_e_splat)(711.0), y), &ah, &at, &bh, &bt);
+    CC_EF(cc_e_exppair)(CC_EF(cc_e_min)(CC_EF(cc_e_splat)(711.0), y), &ah, &at, &bh, &bt);
     vd H = ah - bh;
     vd He = (ah - H) - bh;
     vd big = (H + ((He + at) - bt)) * 2.0;
@@ -581,59 +598,175 @@ CC_INLINE vf CC_EF(cc_expm1f_fast)(vf x)
     return res;
 }
 
-/* tanh y = -u / (2 + u), u = e^-2y - 1 from the float core, divided in float64 */
+/* tanh in float32 lanes, y = |x| clamped to 9.05 (tanh rounds to 1 beyond 9.01):
+ * 32 intervals indexed by the top bits of v = y + 1/2 (widths 1/16 on [0, 1/2),
+ * then 1/8, 1/4, 1/2; the last one is [7, 9.05]).  With t = y - c (exact:
+ * Sterbenz, or c = 0 on the first interval)
+ *   tanh(c + t) = c0h + c1h t + t (c1l + t (c2 + ... + t c5)),
+ * c a float near the middle of the interval where c0h = tanh(c) to 2^-36
+ * (found by search), c1h a power of two (c1h t exact): S + e1 = c0h + c1h t
+ * exactly (Fast2Sum), and the rest is a small tail, so the only large error is
+ * the final rounding of S + tail.  Fit error < 2^-30 relative, tail errors
+ * below 2^-32. */
+#ifndef CC_ETH_TABLES
+#define CC_ETH_TABLES
+/* entry (k + 16) & 31 for interval k (the low 5 bits of (bits of v) >> 20) */
+static const float cc_eth_cen[32] __attribute__((aligned(64))) = {
+    0x1.9fff1p+0f, 0x1.e00076p+0f, 0x1.0fee3ap+1f, 0x1.2fee7ap+1f, 0x1.4ffca6p+1f, 0x1.7004ep+1f,
+    0x1.8ff904p+1f, 0x1.affedap+1f, 0x1.e002cep+1f, 0x1.0fe318p+2f, 0x1.2ffe1ep+2f, 0x1.4fff82p+2f,
+    0x1.6ffdbep+2f, 0x1.9002f4p+2f, 0x1.b00042p+2f, 0x1.cfdaf8p+2f, 0.0f, 0x1.7ff814p-4f,
+    0x1.3febc8p-3f, 0x1.bffda6p-3f, 0x1.1ffe3ap-2f, 0x1.600068p-2f, 0x1.a0044cp-2f, 0x1.e00444p-2f,
+    0x1.1ff3a2p-1f, 0x1.5ffc7cp-1f, 0x1.9fef8ap-1f, 0x1.dffc92p-1f, 0x1.0ffe9cp+0f, 0x1.3007fep+0f,
+    0x1.5003c4p+0f, 0x1.701b82p+0f};
+static const float cc_eth_c0h[32] __attribute__((aligned(64))) = {
+    0x1.d9c6b6p-1f, 0x1.e878b4p-1f, 0x1.f1955cp-1f, 0x1.f73514p-1f, 0x1.faa74cp-1f, 0x1.fcc08cp-1f,
+    0x1.fe06b4p-1f, 0x1.fecd66p-1f, 0x1.ff6f1ep-1f, 0x1.ffca7cp-1f, 0x1.ffec6p-1f, 0x1.fff8c8p-1f,
+    0x1.fffd58p-1f, 0x1.ffff06p-1f, 0x1.ffffa4p-1f, 0x1.ffffdep-1f, 0.0f, 0x1.7ed928p-4f,
+    0x1.3d580cp-3f, 0x1.b8fac6p-3f, 0x1.18a1f6p-2f, 0x1.52c322p-2f, 0x1.8a8b8ap-2f, 0x1.bfb1dep-2f,
+    0x1.04ff48p-1f, 0x1.31559cp-1f, 0x1.577ff2p-1f, 0x1.77d6a4p-1f, 0x1.92bea4p-1f, 0x1.a8e0c6p-1f,
+    0x1.bad6fp-1f, 0x1.c95bc2p-1f};
+static const float cc_eth_c1h[32] __attribute__((aligned(64))) = {
+    0x1.0p-3f, 0x1.0p-3f, 0x1.0p-4f, 0x1.0p-5f, 0x1.0p-6f, 0x1.0p-6f,
+    0x1.0p-7f, 0x1.0p-8f, 0x1.0p-9f, 0x1.0p-10f, 0x1.0p-12f, 0x1.0p-13f,
+    0x1.0p-15f, 0x1.0p-16f, 0x1.0p-17f, 0x1.0p-19f, 0x1.0p+0f, 0x1.0p+0f,
+    0x1.0p+0f, 0x1.0p+0f, 0x1.0p+0f, 0x1.0p+0f, 0x1.0p+0f, 0x1.0p+0f,
+    0x1.0p+0f, 0x1.0p-1f, 0x1.0p-1f, 0x1.0p-1f, 0x1.0p-1f, 0x1.0p-2f,
+    0x1.0p-2f, 0x1.0p-2f};
+static const float cc_eth_c1l[32] __attribute__((aligned(64))) = {
+    0x1.330192p-6f, -0x1.20633ap-5f, -0x1.c95198p-8f, 0x1.6f3032p-9f, 0x1.518e9p-8f, -0x1.865e38p-9f,
+    -0x1.eb55c8p-14f, 0x1.91f198p-11f, 0x1.0cd846p-12f, -0x1.4fd96ap-13f, 0x1.cfd01cp-15f, -0x1.9019a6p-17f,
+    0x1.4ffc72p-17f, -0x1.8008a8p-22f, -0x1.1fff44p-19f, 0x1.0ef15p-23f, 0.0f, -0x1.1e4666p-7f,
+    -0x1.89632cp-6f, -0x1.7bcf8p-5f, -0x1.33a2bp-4f, -0x1.c047dap-4f, -0x1.3008e8p-3f, -0x1.87775p-3f,
+    -0x1.0a1788p-2f, 0x1.27a5ccp-3f, 0x1.98bf2cp-5f, -0x1.3e3444p-5f, -0x1.e66d24p-4f, 0x1.f6b556p-5f,
+    0x1.f516c8p-10f, -0x1.88c5dcp-5f};
+static const float cc_eth_c2[32] __attribute__((aligned(64))) = {
+    -0x1.106658p-3f, -0x1.5ee77ep-4f, -0x1.ba071ap-5f, -0x1.12287cp-5f, -0x1.50d56ep-6f, -0x1.9bc70cp-7f,
+    -0x1.f66068p-8f, -0x1.31868ap-8f, -0x1.2143acp-9f, -0x1.abd4ccp-11f, -0x1.39e7ccp-12f, -0x1.cded48p-14f,
+    -0x1.53f4e8p-15f, -0x1.f3fe36p-17f, -0x1.701694p-18f, -0x1.10008cp-19f, 0.0f, -0x1.7b80e6p-4f,
+    -0x1.35b96ep-3f, -0x1.a488cp-3f, -0x1.038e2ap-2f, -0x1.2dafd6p-2f, -0x1.4ff91ep-2f, -0x1.6a1eb6p-2f,
+    -0x1.8259eap-2f, -0x1.897d74p-2f, -0x1.79c73cp-2f, -0x1.5aa416p-2f, -0x1.331678p-2f, -0x1.0895c6p-2f,
+    -0x1.be39c8p-3f, -0x1.71a508p-3f};
+static const float cc_eth_c3[32] __attribute__((aligned(64))) = {
+    0x1.33e0cp-4f, 0x1.a85b3cp-5f, 0x1.15f894p-5f, 0x1.60efa4p-6f, 0x1.b7b4fcp-7f, 0x1.0f079p-7f,
+    0x1.4c555ap-8f, 0x1.9575f8p-9f, 0x1.80d4c6p-10f, 0x1.1cff86p-11f, 0x1.a26a34p-13f, 0x1.33ea8cp-14f,
+    0x1.c54334p-16f, 0x1.4d4e72p-17f, 0x1.eaa4dp-19f, 0x1.4f2cdap-20f, -0x1.55553ep-2f, -0x1.497bb4p-2f,
+    -0x1.352438p-2f, -0x1.183a2ap-2f, -0x1.e925d8p-3f, -0x1.985c36p-3f, -0x1.427224p-3f, -0x1.d7200ap-4f,
+    -0x1.bd96fep-5f, 0x1.d6dea4p-7f, 0x1.0703cp-4f, 0x1.8430ecp-4f, 0x1.bdb55p-4f, 0x1.c522bap-4f,
+    0x1.abf50cp-4f, 0x1.8084bcp-4f};
+static const float cc_eth_c4[32] __attribute__((aligned(64))) = {
+    -0x1.9bb454p-6f, -0x1.559b64p-6f, -0x1.eb994ep-7f, -0x1.48c14ep-7f, -0x1.a603b6p-8f, -0x1.08c33cp-8f,
+    -0x1.480c4ap-9f, -0x1.92b352p-10f, -0x1.838088p-11f, -0x1.1fd23cp-12f, -0x1.a714b8p-14f, -0x1.3776c8p-15f,
+    -0x1.caecc8p-17f, -0x1.502cdcp-18f, -0x1.e92d16p-20f, -0x1.e31e76p-22f, 0.0f, 0x1.f30d86p-5f,
+    0x1.8dd778p-4f, 0x1.04becp-3f, 0x1.32dd62p-3f, 0x1.4ffbf4p-3f, 0x1.5c2b32p-3f, 0x1.5862e4p-3f,
+    0x1.3a0596p-3f, 0x1.e95ad8p-4f, 0x1.476842p-4f, 0x1.6339ep-5f, 0x1.da2702p-7f, -0x1.6dfc58p-8f,
+    -0x1.218b26p-6f, -0x1.837b4ep-6f};
+static const float cc_eth_c5[32] __attribute__((aligned(64))) = {
+    0x1.6baf32p-10f, 0x1.2d03f8p-8f, 0x1.259f28p-8f, 0x1.bfc92ap-9f, 0x1.342f16p-9f, 0x1.91b0dcp-10f,
+    0x1.fc1d6ep-11f, 0x1.3bef9ap-11f, 0x1.332d8ap-12f, 0x1.c95114p-14f, 0x1.51ea7p-15f, 0x1.f2034cp-17f,
+    0x1.6ec5aap-18f, 0x1.0d6fp-19f, 0x1.8c34a8p-21f, 0x1.2f18dcp-24f, 0x1.107864p-3f, 0x1.f9e868p-4f,
+    0x1.b79f52p-4f, 0x1.4c6872p-4f, 0x1.10e78ap-4f, 0x1.3cb2a4p-5f, 0x1.dbfb62p-7f, -0x1.1880a6p-7f,
+    -0x1.584c8p-5f, -0x1.f2e00cp-5f, -0x1.016f78p-4f, -0x1.b43ea6p-5f, -0x1.401c32p-5f, -0x1.9ed496p-6f,
+    -0x1.c8abfcp-7f, -0x1.701084p-8f};
+#endif
+
+CC_INLINE vf CC_EF(cc_eth_lut)(const float *t, vi j)
+{
+#if CC_W == 8
+    vf a, b;
+    memcpy(&a, t, sizeof a);
+    memcpy(&b, t + 16, sizeof b);
+    return __builtin_shuffle(a, b, j); /* indices taken modulo 32 */
+#elif CC_W == 4 && defined(__AVX2__)
+    /* four 8-entry permutes, then bits 3 and 4 of j pick one (blendv reads
+     * the sign bit) */
+    __m256i ji = (__m256i)j;
+    __m256 m3 = (__m256)(j << 28), m4 = (__m256)(j << 27);
+    __m256 p0 = _mm256_permutevar8x32_ps(_mm256_load_ps(t), ji);
+    __m256 p1 = _mm256_permutevar8x32_ps(_mm256_load_ps(t + 8), ji);
+    __m256 p2 = _mm256_permutevar8x32_ps(_mm256_load_ps(t + 16), ji);
+    __m256 p3 = _mm256_permutevar8x32_ps(_mm256_load_ps(t + 24), ji);
+    return (vf)_mm256_blendv_ps(_mm256_blendv_ps(p0, p1, m3), _mm256_blendv_ps(p2, p3, m3), m4);
+#else
+    vf r;
+    int i;
+    for (i = 0; i < 2 * CC_W; i++) r[i] = t[j[i] & 31];
+    return r;
+#endif
+}
+
+/* a < b ? a : b (MINPS: a NaN in b is passed through) */
+CC_INLINE vf CC_EF(cc_ef_min)(vf a, vf b)
+{
+#if CC_W == 8 && defined(__AVX512F__)
+    return (vf)_mm512_min_ps((__m512)a, (__m512)b);
+#elif CC_W == 4 && defined(__AVX__)
+    return (vf)_mm256_min_ps((__m256)a, (__m256)b);
+#elif CC_W == 2 && defined(__SSE__)
+    return (vf)_mm_min_ps((__m128)a, (__m128)b);
+#else
+    return CC_EF(cc_ef_sel)(a < b, a, b);
+#endif
+}
+
 CC_INLINE vf CC_EF(cc_tanhf_fast)(vf x)
 {
     vf y = (vf)((vi)x & 0x7fffffff);
-    y = CC_EF(cc_ef_sel)(y > 10.0f, CC_EF(cc_ef_splat)(10.0f), y);
-    vf s, t;
-    CC_EF(cc_ef_expm1ff)(y * -2.0f, &s, &t);
-    vf uh = s + t;
-    vf ul = t - (uh - s);
-#if CC_W == 8
-#define CC_EF_LO 0, 1, 2, 3, 4, 5, 6, 7
-#define CC_EF_HI 8, 9, 10, 11, 12, 13, 14, 15
-#elif CC_W == 4
-#define CC_EF_LO 0, 1, 2, 3
-#define CC_EF_HI 4, 5, 6, 7
-#else
-#define CC_EF_LO 0, 1
-#define CC_EF_HI 2, 3
-#endif
-    vd u0 = __builtin_convertvector(__builtin_shufflevector(uh, uh, CC_EF_LO), vd) +
-            __builtin_convertvector(__builtin_shufflevector(ul, ul, CC_EF_LO), vd);
-    vd u1 = __builtin_convertvector(__builtin_shufflevector(uh, uh, CC_EF_HI), vd) +
-            __builtin_convertvector(__builtin_shufflevector(ul, ul, CC_EF_HI), vd);
-    vfh h0 = __builtin_convertvector(-u0 / (2.0 + u0), vfh);
-    vfh h1 = __builtin_convertvector(-u1 / (2.0 + u1), vfh);
-    vf res = __builtin_shufflevector(h0, h1, CC_EF_LO, CC_EF_HI);
-#undef CC_EF_LO
-#undef CC_EF_HI
-    return (vf)(((vi)res & 0x7fffffff) | ((vi)x & (int32_t)0x80000000));
+    y = CC_EF(cc_ef_min)(CC_EF(cc_ef_splat)(9.05f), y); /* NaN stays */
+    vf v = CC_EF(cc_ef_min)(CC_EF(cc_ef_splat)(0x1.fffffep2f), y + 0.5f);
+    vi j = (vi)v >> 20;
+    vf t = y - CC_EF(cc_eth_lut)(cc_eth_cen, j);
+    vf q = CC_EF(cc_eth_lut)(cc_eth_c4, j) + t * CC_EF(cc_eth_lut)(cc_eth_c5, j);
+    q = CC_EF(cc_eth_lut)(cc_eth_c3, j) + t * q;
+    q = CC_EF(cc_eth_lut)(cc_eth_c2, j) + t * q;
+    q = CC_EF(cc_eth_lut)(cc_eth_c1l, j) + t * q;
+    vf tail = t * q;
+    vf c0h = CC_EF(cc_eth_lut)(cc_eth_c0h, j);
+    vf p1 = CC_EF(cc_eth_lut)(cc_eth_c1h, j) * t;
+    vf S = c0h + p1;
+    vf e1 = (c0h - S) + p1;
+    vf res = S + (tail + e1);
+    return (vf)((vi)res | ((vi)x & (int32_t)0x80000000));
 }
 
-/* e^y/4 = ah + at, e^-y/4 = bh + bt (float32 lanes), 0 <= y <= 90 */
+/* max(a, b) of int32 lanes */
+CC_INLINE vi CC_EF(cc_ef_maxi)(vi a, vi b)
+{
+#if CC_W == 8 && defined(__AVX512F__)
+    return (vi)_mm512_max_epi32((__m512i)a, (__m512i)b);
+#elif CC_W == 4 && defined(__AVX2__)
+    return (vi)_mm256_max_epi32((__m256i)a, (__m256i)b);
+#else
+    vi m = a > b;
+    return (a & m) | (b & ~m);
+#endif
+}
+
+/* e^y/4 = ah + at, e^-y/4 = bh + bt (float32 lanes), 0 <= y <= 90.
+ * y = k ln2/32 + r with ln2/32 = L1 + K2 + K3 (L1, K2 of 11 bits: kf*L1,
+ * kf*K2 and both subtractions are exact), so r is only rounded once
+ * (|error| < 2^-31.5). */
+#define CC_EF_K2 0x1.214p-17f
+#define CC_EF_K3 0x1.fbe8e8p-28f
 CC_INLINE void CC_EF(cc_ef_pair)(vf y, vf *pah, vf *pat, vf *pbh, vf *pbt)
 {
-    vf zz = y * CC_EF_INVL + CC_EF_SH;
+    /* the shift carries 4000 (= 125*32, 4000 << 18 = bits of 1/4): the low
+     * bits of zz are 4000 + k, so (bits & ~31) << 18 is 2^(k>>5)/4 directly */
+    vf zz = y * CC_EF_INVL + (CC_EF_SH + 4000.0f);
     vi ki = (vi)zz;
-    vf kf = zz - CC_EF_SH;
-    vf r0 = y - kf * CC_EF_L1;
-    vf t = kf * CC_EF_L2;
-    vf r = r0 - t;
-    vf rl = ((r0 - r) - t) - kf * CC_EF_L3;
-    vi ni = (vi)CC_EF(cc_ef_splat)(CC_EF_SH) - ki;
-    ni = (vi)CC_EF(cc_ef_sel)(ni < -3840, (vf)(ni - ni - 3840), (vf)ni);
-    vi ja = ki & 31, jb = ni & 31;
-    vf sa = (vf)(((ki & ~31) << 18) + 0x3e800000);
-    vf sb = (vf)(((ni & ~31) << 18) + 0x3e800000);
+    vf kf = zz - (CC_EF_SH + 4000.0f);
+    vf r = ((y - kf * CC_EF_L1) - kf * CC_EF_K2) - kf * CC_EF_K3;
+    /* 4000 - k, kept >= 160 (e^-y/4 >= 2^-120) */
+    vi ni = CC_EF(cc_ef_maxi)((vi)CC_EF(cc_ef_splat)(CC_EF_SH + 8000.0f) - ki,
+                              (vi)CC_EF(cc_ef_splat)(0.0f) + 160);
+    vf sa = (vf)((ki & ~31) << 18);
+    vf sb = (vf)((ni & ~31) << 18);
     vf r2 = r * r;
-    vf ev = r2 * (0.5f + r2 * (1.0f / 24));
+    vf ev = r2 * CC_EF_C2; /* cosh r - 1, error 2^-33 */
     vf od = r + (r2 * r) * (1.0f / 6);
-    vf pa = (ev + od) + rl;
-    vf pb = (ev - od) - rl;
-    vf tah = CC_EF(cc_ef_lut)(cc_ef_th, ja), tal = CC_EF(cc_ef_lut)(cc_ef_tl, ja);
-    vf tbh = CC_EF(cc_ef_lut)(cc_ef_th, jb), tbl = CC_EF(cc_ef_lut)(cc_ef_tl, jb);
+    vf pa = ev + od;
+    vf pb = ev - od;
+    vf tah = CC_EF(cc_eth_lut)(cc_ef_th, ki), tal = CC_EF(cc_eth_lut)(cc_ef_tl, ki);
+    vf tbh = CC_EF(cc_eth_lut)(cc_ef_th, ni), tbl = CC_EF(cc_eth_lut)(cc_ef_tl, ni);
     *pah = tah * sa;
     *pat = (tah * pa + tal) * sa;
     *pbh = tbh * sb;
@@ -644,7 +777,7 @@ CC_INLINE vf CC_EF(cc_coshf_fast)(vf x)
 {
     vf y = (vf)((vi)x & 0x7fffffff);
     vf ah, at, bh, bt;
-    CC_EF(cc_ef_pair)(CC_EF(cc_ef_sel)(y > 90.0f, CC_EF(cc_ef_splat)(90.0f), y), &ah, &at, &bh, &bt);
+    CC_EF(cc_ef_pair)(CC_EF(cc_ef_min)(CC_EF(cc_ef_splat)(90.0f), y), &ah, &at, &bh, &bt);
     vf H = ah + bh;
     vf He = (ah - H) + bh;
     return (H + ((He + at) + bt)) * 2.0f;
@@ -654,7 +787,7 @@ CC_INLINE vf CC_EF(cc_sinhf_fast)(vf x)
 {
     vf y = (vf)((vi)x & 0x7fffffff);
     vf ah, at, bh, bt;
-    CC_EF(cc_ef_pair)(CC_EF(cc_ef_sel)(y > 90.0f, CC_EF(cc_ef_splat)(90.0f), y), &ah, &at, &bh, &bt);
+    CC_EF(cc_ef_pair)(CC_EF(cc_ef_min)(CC_EF(cc_ef_splat)(90.0f), y), &ah, &at, &bh, &bt);
     vf H = ah - bh;
     vf He = (ah - H) - bh;
     vf big = (H + ((He + at) - bt)) * 2.0f;

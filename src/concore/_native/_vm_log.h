@@ -15,8 +15,10 @@
  * base target: the same values, so all targets give the same bits.
  * Lanes outside the fast domain (zero, negative, subnormal, inf, NaN, pow overflow and
  * underflow ranges, ...) are recomputed with scalar libm when any lane of a vector has one.
- * float32 goes through float64 lanes and rounds once (log, log2, log10 with a cheaper
- * plain-double evaluation; the others with the float64 kernels). */
+ * float32: log, log2, log10 run in float32 lanes (2W per vector, a 32-entry table by
+ * permute, hi + lo in float; see cc_lf_log); pow in float64 lanes with a short log2 and
+ * exp2 (~2^-28 relative, see cc_pf_pow); the others go through the float64 kernels
+ * and round once. */
 #ifndef CC_LIST_LOG
 #define CC_LIST_LOG(U, B)                                                            \
     U(log, log, logf) U(log2, log2, log2f) U(log10, log10, log10f)                   \
@@ -353,6 +355,138 @@ static const double cc_plog_tab[128][4] = {
 #define CC_INVLN2_LO 0x1.777d0ffda0d24p-56
 #define CC_INVLN10_HI 0x1.bcb7b1526e50ep-2
 #define CC_INVLN10_LO 0x1.95355baaafad3p-57
+/* float32 log (cc_lf_log): per base B, m = S1/c (12 bits; S1 = 1 for E), log_B c as
+ * a multiple of 2^-15 (E), 2^-16 (2), 2^-17 (10) and its rest */
+static const float cc_lf_invE[32] __attribute__((aligned(64))) = {
+    0x1.6c20000000000p+0f, 0x1.6420000000000p+0f, 0x1.5ca0000000000p+0f, 0x1.5560000000000p+0f,
+    0x1.4e60000000000p+0f, 0x1.47a0000000000p+0f, 0x1.4140000000000p+0f, 0x1.3b20000000000p+0f,
+    0x1.3520000000000p+0f, 0x1.2f60000000000p+0f, 0x1.29e0000000000p+0f, 0x1.24a0000000000p+0f,
+    0x1.1f80000000000p+0f, 0x1.1a80000000000p+0f, 0x1.15c0000000000p+0f, 0x1.1120000000000p+0f,
+    0x1.0ca0000000000p+0f, 0x1.0840000000000p+0f, 0x1.0420000000000p+0f, 0x1.0000000000000p+0f,
+    0x1.f080000000000p-1f, 0x1.e1e0000000000p-1f, 0x1.d420000000000p-1f, 0x1.c720000000000p-1f,
+    0x1.bac0000000000p-1f, 0x1.af20000000000p-1f, 0x1.a420000000000p-1f, 0x1.99a0000000000p-1f,
+    0x1.8fa0000000000p-1f, 0x1.8620000000000p-1f, 0x1.7d00000000000p-1f, 0x1.7460000000000p-1f};
+static const float cc_lf_lcE_h[32] __attribute__((aligned(64))) = {
+    -0x1.68c8000000000p-2f, -0x1.5208000000000p-2f, -0x1.3c38000000000p-2f, -0x1.26b8000000000p-2f,
+    -0x1.1180000000000p-2f, -0x1.f940000000000p-3f, -0x1.d100000000000p-3f, -0x1.a990000000000p-3f,
+    -0x1.8230000000000p-3f, -0x1.5bc0000000000p-3f, -0x1.3640000000000p-3f, -0x1.11e0000000000p-3f,
+    -0x1.db60000000000p-4f, -0x1.9380000000000p-4f, -0x1.4e00000000000p-4f, -0x1.0940000000000p-4f,
+    -0x1.8a40000000000p-5f, -0x1.03c0000000000p-5f, -0x1.0600000000000p-6f, 0x0.0p+0f,
+    0x1.f780000000000p-6f, 0x1.f0c0000000000p-5f, 0x1.6f00000000000p-4f, 0x1.e260000000000p-4f,
+    0x1.29a0000000000p-3f, 0x1.6020000000000p-3f, 0x1.9510000000000p-3f, 0x1.c8e0000000000p-3f,
+    0x1.fb80000000000p-3f, 0x1.1660000000000p-2f, 0x1.2ea0000000000p-2f, 0x1.4610000000000p-2f};
+static const float cc_lf_lcE_l[32] __attribute__((aligned(64))) = {
+    0x1.7c6ab80000000p-18f, 0x1.202e7a0000000p-18f, -0x1.939b5a0000000p-17f, 0x1.df6cb00000000p-18f,
+    0x1.17e2020000000p-18f, 0x1.8ec6340000000p-17f, 0x1.20376a0000000p-17f, 0x1.2dc7480000000p-19f,
+    -0x1.64c1a40000000p-23f, 0x1.fd07600000000p-18f, -0x1.e5682c0000000p-18f, 0x1.c6875c0000000p-17f,
+    0x1.b1fcf00000000p-17f, 0x1.43554e0000000p-17f, -0x1.108a360000000p-20f, 0x1.9eb1780000000p-18f,
+    -0x1.a9cc620000000p-17f, -0x1.5d85e80000000p-17f, 0x1.ab87da0000000p-18f, 0x0.0p+0f,
+    0x1.4d8b3c0000000p-17f, 0x1.86088c0000000p-20f, -0x1.5ae7f60000000p-17f, -0x1.f11faa0000000p-17f,
+    -0x1.679cfc0000000p-18f, -0x1.3e24620000000p-17f, -0x1.957fee0000000p-17f, -0x1.068cae0000000p-20f,
+    -0x1.3c888e0000000p-18f, 0x1.caecba0000000p-18f, -0x1.d431ee0000000p-18f, 0x1.78538c0000000p-19f};
+static const float cc_lf_inv2[32] __attribute__((aligned(64))) = {
+    0x1.06a0000000000p+1f, 0x1.0100000000000p+1f, 0x1.f700000000000p+0f, 0x1.ec80000000000p+0f,
+    0x1.e280000000000p+0f, 0x1.d8c0000000000p+0f, 0x1.cf80000000000p+0f, 0x1.c6a0000000000p+0f,
+    0x1.be00000000000p+0f, 0x1.b5c0000000000p+0f, 0x1.ade0000000000p+0f, 0x1.a620000000000p+0f,
+    0x1.9ec0000000000p+0f, 0x1.97a0000000000p+0f, 0x1.90a0000000000p+0f, 0x1.8a00000000000p+0f,
+    0x1.8380000000000p+0f, 0x1.7d40000000000p+0f, 0x1.7740000000000p+0f, 0x1.7160000000000p+0f,
+    0x1.6620000000000p+0f, 0x1.5ba0000000000p+0f, 0x1.51c0000000000p+0f, 0x1.4860000000000p+0f,
+    0x1.3f80000000000p+0f, 0x1.3700000000000p+0f, 0x1.2f20000000000p+0f, 0x1.2780000000000p+0f,
+    0x1.2040000000000p+0f, 0x1.1960000000000p+0f, 0x1.12e0000000000p+0f, 0x1.0ca0000000000p+0f};
+static const float cc_lf_lc2_h[32] __attribute__((aligned(64))) = {
+    -0x1.040e000000000p-1f, -0x1.e820000000000p-2f, -0x1.c828000000000p-2f, -0x1.a900000000000p-2f,
+    -0x1.8ab0000000000p-2f, -0x1.6c88000000000p-2f, -0x1.4f58000000000p-2f, -0x1.32c8000000000p-2f,
+    -0x1.167c000000000p-2f, -0x1.f5d0000000000p-3f, -0x1.c028000000000p-3f, -0x1.8a68000000000p-3f,
+    -0x1.5658000000000p-3f, -0x1.2320000000000p-3f, -0x1.dff0000000000p-4f, -0x1.7d60000000000p-4f,
+    -0x1.1b10000000000p-4f, -0x1.7600000000000p-5f, -0x1.7500000000000p-6f, 0x0.0p+0f,
+    0x1.6d80000000000p-5f, 0x1.66a0000000000p-4f, 0x1.0878000000000p-3f, 0x1.5ba0000000000p-3f,
+    0x1.ac98000000000p-3f, 0x1.fc40000000000p-3f, 0x1.2404000000000p-2f, 0x1.49a8000000000p-2f,
+    0x1.6e5c000000000p-2f, 0x1.9204000000000p-2f, 0x1.b48c000000000p-2f, 0x1.d684000000000p-2f};
+static const float cc_lf_lc2_l[32] __attribute__((aligned(64))) = {
+    0x1.57931c0000000p-20f, 0x1.46faa00000000p-19f, -0x1.db97280000000p-18f, 0x1.a39fbe0000000p-20f,
+    -0x1.7ee18a0000000p-18f, -0x1.ee773a0000000p-19f, 0x1.11143c0000000p-20f, 0x1.20e7500000000p-22f,
+    -0x1.775b3e0000000p-24f, 0x1.3a29ca0000000p-18f, -0x1.3ad7a40000000p-18f, -0x1.817f840000000p-19f,
+    0x1.1f1c700000000p-18f, -0x1.6c853a0000000p-18f, 0x1.93a4f60000000p-18f, -0x1.25b3ee0000000p-22f,
+    -0x1.969a840000000p-19f, 0x1.ab6e1a0000000p-19f, 0x1.1e64f00000000p-22f, 0x0.0p+0f,
+    0x1.a643340000000p-18f, -0x1.2517020000000p-21f, -0x1.39ceba0000000p-18f, 0x1.a82e840000000p-19f,
+    -0x1.0c4af60000000p-18f, 0x1.6a564c0000000p-19f, 0x1.f721e00000000p-20f, -0x1.ed0cba0000000p-20f,
+    -0x1.e3d6500000000p-18f, -0x1.5fb2c40000000p-20f, -0x1.40dff40000000p-18f, 0x1.3d996a0000000p-18f};
+static const float cc_lf_inv10[32] __attribute__((aligned(64))) = {
+    0x1.3c40000000000p-1f, 0x1.3560000000000p-1f, 0x1.2ec0000000000p-1f, 0x1.2880000000000p-1f,
+    0x1.2280000000000p-1f, 0x1.1ca0000000000p-1f, 0x1.1700000000000p-1f, 0x1.11c0000000000p-1f,
+    0x1.0c80000000000p-1f, 0x1.0780000000000p-1f, 0x1.02c0000000000p-1f, 0x1.fc40000000000p-2f,
+    0x1.f360000000000p-2f, 0x1.eac0000000000p-2f, 0x1.e280000000000p-2f, 0x1.da60000000000p-2f,
+    0x1.d2a0000000000p-2f, 0x1.cb20000000000p-2f, 0x1.c3c0000000000p-2f, 0x1.bcc0000000000p-2f,
+    0x1.af40000000000p-2f, 0x1.a2a0000000000p-2f, 0x1.96a0000000000p-2f, 0x1.8b60000000000p-2f,
+    0x1.80a0000000000p-2f, 0x1.7680000000000p-2f, 0x1.6ce0000000000p-2f, 0x1.63c0000000000p-2f,
+    0x1.5b20000000000p-2f, 0x1.52e0000000000p-2f, 0x1.4b00000000000p-2f, 0x1.4380000000000p-2f};
+static const float cc_lf_lc10_h[32] __attribute__((aligned(64))) = {
+    -0x1.393c000000000p-3f, -0x1.25b0000000000p-3f, -0x1.126c000000000p-3f, -0x1.ffc0000000000p-4f,
+    -0x1.db60000000000p-4f, -0x1.b708000000000p-4f, -0x1.9388000000000p-4f, -0x1.71c0000000000p-4f,
+    -0x1.4f48000000000p-4f, -0x1.2dd8000000000p-4f, -0x1.0d80000000000p-4f, -0x1.dad0000000000p-5f,
+    -0x1.9c20000000000p-5f, -0x1.5e30000000000p-5f, -0x1.21e0000000000p-5f, -0x1.cae0000000000p-6f,
+    -0x1.55a0000000000p-6f, -0x1.c4c0000000000p-7f, -0x1.bc80000000000p-8f, 0x0.0p+0f,
+    0x1.b6c0000000000p-7f, 0x1.aec0000000000p-6f, 0x1.3ee0000000000p-5f, 0x1.a2b0000000000p-5f,
+    0x1.0260000000000p-4f, 0x1.31d0000000000p-4f, 0x1.6028000000000p-4f, 0x1.8d30000000000p-4f,
+    0x1.b8d8000000000p-4f, 0x1.e3a8000000000p-4f, 0x1.06bc000000000p-3f, 0x1.1b20000000000p-3f};
+static const float cc_lf_lc10_l[32] __attribute__((aligned(64))) = {
+    0x1.fdc7840000000p-20f, 0x1.7dc5a80000000p-19f, -0x1.a4b7080000000p-19f, 0x1.ea21c40000000p-23f,
+    -0x1.ea2b7c0000000p-20f, -0x1.cd60680000000p-20f, 0x1.15e2a20000000p-23f, 0x1.7bbf4c0000000p-19f,
+    -0x1.56edbe0000000p-19f, -0x1.399fb00000000p-19f, 0x1.92f05e0000000p-20f, -0x1.ee15180000000p-21f,
+    -0x1.5ea01c0000000p-19f, 0x1.a641320000000p-19f, 0x1.fa1f8e0000000p-19f, 0x1.c0834c0000000p-20f,
+    -0x1.e90c820000000p-21f, 0x1.f04f5a0000000p-20f, 0x1.5f64e40000000p-22f, 0x0.0p+0f,
+    -0x1.6f95f80000000p-19f, -0x1.a219c60000000p-24f, -0x1.b9a2660000000p-19f, -0x1.57e2360000000p-19f,
+    -0x1.742e740000000p-20f, 0x1.8286780000000p-19f, -0x1.fdc9980000000p-19f, 0x1.837d140000000p-20f,
+    0x1.26a77e0000000p-19f, -0x1.f259760000000p-19f, -0x1.48a1e20000000p-22f, -0x1.8ce7120000000p-19f};
+/* float32 log in float32 lanes (see cc_lf_log) */
+#define CC_LF_OFF 0x3f320000
+#define CC_LF_LN2H 0x1.62e4000000000p-1f /* 15 bits */
+#define CC_LF_LN2L 0x1.7f7d1c0000000p-20f
+#define CC_LF_LG2H 0x1.3442000000000p-2f /* 16 bits */
+#define CC_LF_LG2L -0x1.95ec100000000p-19f
+#define CC_LF_S1_E 0x1.0000000000000p+0f
+#define CC_LF_D_E 0x0.0p+0f /* S/S1 - 1 */
+#define CC_LF_H_E -0x1.0000000000000p-1f
+#define CC_LF_C3_E 0x1.555bbc0000000p-2f
+#define CC_LF_C4_E -0x1.0008000000000p-2f
+#define CC_LF_S1_2 0x1.7160000000000p+0f
+#define CC_LF_D_2 -0x1.ffc5500000000p-14f /* S/S1 - 1 */
+#define CC_LF_H_2 -0x1.62ce040000000p-2f
+#define CC_LF_C3_2 0x1.47e4ac0000000p-3f
+#define CC_LF_C4_2 -0x1.54e4780000000p-4f
+#define CC_LF_S1_10 0x1.bcc0000000000p-2f
+#define CC_LF_D_10 -0x1.3208000000000p-14f /* S/S1 - 1 */
+#define CC_LF_H_10 -0x1.26b01a0000000p+0f
+#define CC_LF_C3_10 0x1.c45cde0000000p+0f
+#define CC_LF_C4_10 -0x1.86978c0000000p+1f
+/* float32 pow in float64 lanes (see cc_k_powf) */
+#define CC_PF_OFF 0x3fe6660000000000LL /* float 0x3f330000 */
+static const double cc_pf_l2c[16] __attribute__((aligned(64))) = {
+    -0x1.eff16e557a91dp-2, -0x1.b0bb8bf4af1a8p-2, -0x1.7450371443536p-2, -0x1.39fd9259eebbdp-2,
+    -0x1.021fb2a7eba32p-2, -0x1.97ac270c8f462p-3, -0x1.30147d856ba35p-3, -0x1.96edbac9c6563p-4,
+    -0x1.a9126604b42d9p-5, 0x0.0p+0, 0x1.3a0cf56a06c4bp-4, 0x1.47b2c2f8cb155p-3,
+    0x1.e857d3d361368p-3, 0x1.409347a934e48p-2, 0x1.891fe20affb86p-2, 0x1.ce01a12f5d8d1p-2};
+static const double cc_pf_inv[16] __attribute__((aligned(64))) = {
+    0x1.6620000000000p+0, 0x1.5720000000000p+0, 0x1.4960000000000p+0, 0x1.3ca0000000000p+0,
+    0x1.30e0000000000p+0, 0x1.25e0000000000p+0, 0x1.1bc0000000000p+0, 0x1.1240000000000p+0,
+    0x1.0960000000000p+0, 0x1.0000000000000p+0, 0x1.e580000000000p-1, 0x1.ca40000000000p-1,
+    0x1.b200000000000p-1, 0x1.9c20000000000p-1, 0x1.8860000000000p-1, 0x1.7680000000000p-1};
+/* bits of 2^(j/16) less j << 48 (so that + (n << 48) scales by 2^(n >> 4)) */
+static const uint64_t cc_pf_e2[16] __attribute__((aligned(64))) = {
+    0x3ff0000000000000ULL, 0x3fefb5586cf9890fULL, 0x3fef72b83c7d517bULL, 0x3fef387a6e756238ULL,
+    0x3fef06fe0a31b715ULL, 0x3feedea64c123422ULL, 0x3feebfdad5362a27ULL, 0x3feeab07dd485429ULL,
+    0x3feea09e667f3bcdULL, 0x3feea11473eb0187ULL, 0x3feeace5422aa0dbULL, 0x3feec49182a3f090ULL,
+    0x3feee89f995ad3adULL, 0x3fef199bdd85529cULL, 0x3fef5818dcfba487ULL, 0x3fefa4afa2a490daULL};
+#define CC_PF_L0 0x1.71547652bd274p+0
+#define CC_PF_L1 -0x1.71547652d6975p-1
+#define CC_PF_L2 0x1.ec70979f32c45p-2
+#define CC_PF_L3 -0x1.71546df3167a5p-2
+#define CC_PF_L4 0x1.27becc2748887p-2
+#define CC_PF_L5 -0x1.ed03d42dc7455p-3
+#define CC_PF_SHIFT 0x1.8p48 /* t + SHIFT rounds t to a multiple of 1/16 */
+#define CC_PF_E1 0x1.62e42fee45f19p-1 /* 2^f - 1 = f (E1 + E2 f + E3 f^2), |f| <= 1/32 */
+#define CC_PF_E2 0x1.ebff91abe2b34p-3
+#define CC_PF_E3 0x1.c6b348a60507ap-5
 #endif
 
 #define CC_LG(name) CC_CAT(name, CC_SFX)
@@ -606,7 +740,6 @@ CC_INLINE vd CC_LG(cc_k_log10f)(vd x)
     CC_LG_FIX(res, x, m, log10)
     return res;
 }
-CC_UNARY_F32(log_f32, CC_LG(cc_k_logf), 1.0f)
 
 /* ---- log2, log10: (hi + lo) * C, C a double-double ---- */
 CC_INLINE vd CC_LG(cc_lg_scale)(vd hi, vd lo, double ch, double cl)
@@ -623,7 +756,6 @@ CC_INLINE vd CC_LG(cc_k_log2)(vd x)
     return res;
 }
 CC_UNARY_F64(log2_f64, CC_LG(cc_k_log2), 1.0)
-CC_UNARY_F32(log2_f32, CC_LG(cc_k_log2f), 1.0f)
 CC_INLINE vd CC_LG(cc_k_log10)(vd x)
 {
     vd lo, hi = CC_LG(cc_log_fast)(x, &lo);
@@ -633,7 +765,131 @@ CC_INLINE vd CC_LG(cc_k_log10)(vd x)
     return res;
 }
 CC_UNARY_F64(log10_f64, CC_LG(cc_k_log10), 1.0)
-CC_UNARY_F32(log10_f32, CC_LG(cc_k_log10f), 1.0f)
+
+/* ---- float32 log, log2, log10 in float32 lanes (2W of them) ----
+ * x = 2^k z, z in [0x1.64p-1, 0x1.64p0) split by its top 5 fraction bits (32 entries,
+ * one two-register permute with AVX-512); the table's m = S1/c has 12 bits and
+ * z = zh + zl (12 bits each), so S1 r = z m - S1 (r = z/c - 1) is exact as a float
+ * pair.  log_b x = (k log_b 2 + log_b c) + S r + S q(r) (S = 1/ln b, q(r) = log1p(r) - r
+ * to ~2^-27 relative, |r| <= 2^-6): the first sum is exact (log_b c rounded to the
+ * grid of k log_b 2's high part, its rest added to the low part), the rest is summed
+ * as hi + lo in float: under 0.6 ULP in all (checked on every float).  c = 1 on the
+ * interval holding 1.0.  Lanes that are not positive normal floats are recomputed
+ * by the float64-lane kernels above. */
+CC_INLINE vf CC_LG(cc_lf_lut)(const float *t, vi j) /* t[j & 31] */
+{
+#if defined(CC_LG_512)
+    return (vf)_mm512_permutex2var_ps(_mm512_load_ps(t), (__m512i)j, _mm512_load_ps(t + 16));
+#elif defined(CC_LG_256)
+    __m256i jj = (__m256i)j;
+    __m256 b3 = _mm256_castsi256_ps(_mm256_slli_epi32(jj, 28));
+    __m256 lo = _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(t), jj),
+                                 _mm256_permutevar8x32_ps(_mm256_load_ps(t + 8), jj), b3);
+    __m256 hi = _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(t + 16), jj),
+                                 _mm256_permutevar8x32_ps(_mm256_load_ps(t + 24), jj), b3);
+    return (vf)_mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(jj, 27)));
+#else
+    vf r;
+    int i;
+    for (i = 0; i < 2 * CC_W; i++) r[i] = t[j[i] & 31];
+    return r;
+#endif
+}
+
+/* x (bits ix) not a positive normal float: ix - 2^23 unsigned at or above 0x7f000000 */
+CC_INLINE vi CC_LG(cc_lf_notnormal)(vi ix)
+{
+    return (ix + 0x7f800000) >= (int32_t)0xff000000;
+}
+
+CC_INLINE int CC_LG(cc_lf_anybad)(vi ix)
+{
+#if defined(CC_LG_512)
+    return _mm512_cmpge_epu32_mask(_mm512_sub_epi32((__m512i)ix, _mm512_set1_epi32(0x00800000)),
+                                   _mm512_set1_epi32(0x7f000000)) != 0;
+#elif defined(CC_LG_256)
+    __m256i m = (__m256i)CC_LG(cc_lf_notnormal)(ix);
+    return !_mm256_testz_si256(m, m);
+#else
+    vi m = CC_LG(cc_lf_notnormal)(ix);
+    int32_t a = 0;
+    int i;
+    for (i = 0; i < 2 * CC_W; i++) a |= m[i];
+    return a != 0;
+#endif
+}
+
+/* lanes of res whose x is not a positive normal float := float64-lane kernel (mode
+ * 0: log, 1: log2, 2: log10) */
+static __attribute__((noinline, cold)) vf CC_LG(cc_lf_fix)(vf x, vf res, int mode)
+{
+    float xa[2 * CC_W], ya[2 * CC_W];
+    vi m = CC_LG(cc_lf_notnormal)((vi)x);
+    vfh h;
+    vd d;
+    int i, c;
+    memcpy(xa, &x, sizeof xa);
+    memcpy(ya, &res, sizeof ya);
+    for (c = 0; c < 2; c++) {
+        memcpy(&h, xa + c * CC_W, sizeof h);
+        d = __builtin_convertvector(h, vd);
+        d = mode == 0 ? CC_LG(cc_k_logf)(d) : mode == 1 ? CC_LG(cc_k_log2f)(d) : CC_LG(cc_k_log10f)(d);
+        h = __builtin_convertvector(d, vfh);
+        for (i = 0; i < CC_W; i++)
+            if (m[c * CC_W + i]) ya[c * CC_W + i] = h[i];
+    }
+    memcpy(&res, ya, sizeof ya);
+    return res;
+}
+
+/* B: E, 2 or 10; x positive normal float.  With S1 = S rounded to 12 bits (1 for
+ * log), the table holds m = S1/c (12 bits), so v = S1 r = z m - S1 = v + vl exactly
+ * and S r = (v + vl)(1 + D). */
+#define CC_LF_BODY(B, KH, KL)                                                  \
+    vi ix = (vi)x;                                                             \
+    vi tmp = ix - CC_LF_OFF;                                                   \
+    vi j = tmp >> 18;                                                          \
+    vf kf = __builtin_convertvector(tmp >> 23, vf);                            \
+    vf z = (vf)(ix - (tmp & (int32_t)0xff800000));                             \
+    vf zh = (vf)((vi)z & (int32_t)0xfffff000);                                 \
+    vf zl = z - zh;                                                            \
+    vf m = CC_LG(cc_lf_lut)(cc_lf_inv##B, j);                                  \
+    vf vhi = zh * m - CC_LF_S1_##B; /* exact */                                \
+    vf vlo = zl * m;                /* exact */                                \
+    vf v = vhi + vlo;                                                          \
+    vf vl = vlo - (v - vhi);                                                   \
+    vf v2 = v * v;                                                             \
+    vf p = v2 * (CC_LF_H_##B + v * (CC_LF_C3_##B + v * CC_LF_C4_##B));          \
+    vf w = KH + CC_LG(cc_lf_lut)(cc_lf_lc##B##_h, j); /* exact */             \
+    vf hi = w + v;                                                             \
+    vf lo = (w - hi) + v;                                                      \
+    vf res = hi + ((lo + (KL + CC_LG(cc_lf_lut)(cc_lf_lc##B##_l, j))) + (vl + p));
+
+#define CC_LF_RET(MODE)                                                        \
+    if (__builtin_expect(CC_LG(cc_lf_anybad)(ix), 0))                          \
+        res = CC_LG(cc_lf_fix)(x, res, MODE);                                  \
+    return res;
+
+CC_INLINE vf CC_LG(cc_lf_log)(vf x)
+{
+    CC_LF_BODY(E, kf * CC_LF_LN2H, kf * CC_LF_LN2L)
+    CC_LF_RET(0)
+}
+
+CC_INLINE vf CC_LG(cc_lf_log2)(vf x)
+{
+    CC_LF_BODY(2, kf, v * CC_LF_D_2)
+    CC_LF_RET(1)
+}
+
+CC_INLINE vf CC_LG(cc_lf_log10)(vf x)
+{
+    CC_LF_BODY(10, kf * CC_LF_LG2H, (kf * CC_LF_LG2L + v * CC_LF_D_10))
+    CC_LF_RET(2)
+}
+CC_UNARY_F32L(log_f32, CC_LG(cc_lf_log), 1.0f)
+CC_UNARY_F32L(log2_f32, CC_LG(cc_lf_log2), 1.0f)
+CC_UNARY_F32L(log10_f32, CC_LG(cc_lf_log10), 1.0f)
 
 /* ---- pow ---- */
 CC_INLINE vd CC_LG(cc_lg_sqrt)(vd x)
@@ -701,7 +957,129 @@ CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
     return res;
 }
 CC_BINARY_F64(power_f64, CC_LG(cc_k_pow), 1.0, 1.0)
-CC_BINARY_F32(power_f32, CC_LG(cc_k_pow), 1.0f, 1.0f)
+/* ---- float32 pow in float64 lanes ----
+ * A float result needs only ~2^-28 relative accuracy (0.5 + 2^24 eps ULP):
+ * log2|x| = k + log2 c + r Q(r) (the 16-entry float reduction, m = 1/c of 12 bits:
+ * r = z/c - 1 is exact in double, |r| < 0.0298, Q of degree 5, ~2^-38 relative),
+ * t = y log2|x| in plain double, 2^t = 2^(n/16) (1 + f P(f)), n = round(16 t), from
+ * a 16-entry table and a degree-3 polynomial (~2^-28.7); one rounding to float.
+ * Vectors with a lane that has x <= 0, x inf/NaN or t outside [-160, 127.99]
+ * (overflow, NaN, y = +-inf) take the cold path: x < 0 with integer y flips the
+ * sign for odd y, and the rest goes to the float64 pow kernel. */
+CC_INLINE vd CC_LG(cc_pf_lut)(const double *t, vl j) /* t[j & 15] */
+{
+#if defined(CC_LG_512)
+    return (vd)_mm512_permutex2var_pd(_mm512_load_pd(t), (__m512i)j, _mm512_load_pd(t + 8));
+#elif defined(CC_LG_256)
+    return (vd)_mm256_i64gather_pd(t, (__m256i)(j & 15), 8);
+#else
+    vd r;
+    int i;
+    for (i = 0; i < CC_W; i++) r[i] = t[j[i] & 15];
+    return r;
+#endif
+}
+
+/* log2(x) as in cc_pf_core, x positive normal */
+CC_INLINE vd CC_LG(cc_pf_log2)(vd x)
+{
+    vl tmp = (vl)x - CC_PF_OFF;
+    vd kd = CC_LG(cc_lg_i2d)(tmp >> 52);
+    vd z = (vd)((vl)x - (tmp & -(1LL << 52)));
+    vd r = z * CC_LG(cc_pf_lut)(cc_pf_inv, tmp >> 48) - 1.0;
+    vd r2 = r * r;
+    vd q = (CC_PF_L0 + r * CC_PF_L1) + r2 * ((CC_PF_L2 + r * CC_PF_L3) + r2 * (CC_PF_L4 + r * CC_PF_L5));
+    return (kd + CC_LG(cc_pf_lut)(cc_pf_l2c, tmp >> 48)) + r * q;
+}
+
+/* x^y as above for x > 0 (garbage where that is not defined); *bad: nonzero if some
+ * lane needs the cold path */
+CC_INLINE vd CC_LG(cc_pf_core)(vd x, vd y, int *bad)
+{
+    vd t = y * CC_LG(cc_pf_log2)(x);
+    vd kt = t + CC_PF_SHIFT;
+    vl ki = (vl)kt;
+    vd f = t - (kt - CC_PF_SHIFT);
+    vd p = f * (CC_PF_E1 + f * (CC_PF_E2 + f * CC_PF_E3));
+    vd sc = (vd)((vl)CC_LG(cc_pf_lut)((const double *)cc_pf_e2, ki) + (ki << 48));
+#if defined(CC_LG_512)
+    *bad |= _mm512_cmp_pd_mask((__m512d)t, _mm512_set1_pd(127.99), _CMP_NLE_UQ)
+            | _mm512_cmp_pd_mask((__m512d)t, _mm512_set1_pd(-160.0), _CMP_NGE_UQ)
+            | _mm512_cmpge_epu64_mask(_mm512_sub_epi64((__m512i)x, _mm512_set1_epi64(1)),
+                                      _mm512_set1_epi64(0x7fefffffffffffffLL));
+#else
+    *bad |= CC_LG(cc_lg_any)(~((t >= -160.0) & (t <= 127.99))
+                             | ((vu)((vl)x - 1) >= (vu){0} + 0x7fefffffffffffffULL));
+#endif
+    return sc + sc * p;
+}
+
+/* cold path for one half */
+static __attribute__((noinline, cold)) vd CC_LG(cc_pf_fix)(vd x, vd y)
+{
+    int bad = 0;
+    vl ix = (vl)x;
+    vd ax = (vd)(ix & 0x7fffffffffffffffLL);
+    vd res = CC_LG(cc_pf_core)(ax, y, &bad);
+    vd t = y * CC_LG(cc_pf_log2)(ax);
+    vl xneg = ix >> 63;
+    vd yt = y + CC_SHIFT52;
+    vl yint = ((yt - CC_SHIFT52) == y) & ((vd)((vl)y & 0x7fffffffffffffffLL) < 0x1p51);
+    vl m = ~((t >= -160.0) & (t <= 127.99))
+           | ((vu)((ix & 0x7fffffffffffffffLL) - 1) >= (vu){0} + 0x7fefffffffffffffULL)
+           | (xneg & ~yint);
+    /* x < 0 and y an integer below 2^51: |x|^y, negated for odd y */
+    res = (vd)((vl)res ^ (xneg & ((vl)yt << 63)));
+    if (CC_LG(cc_lg_any)(m))
+        res = CC_LG(cc_lg_sel)(m, CC_LG(cc_k_pow)(x, y), res);
+    return res;
+}
+
+CC_INLINE vf CC_LG(cc_pf_pow)(vf a, vf b)
+{
+    vd x0, x1, y0, y1, r0, r1;
+    int bad = 0;
+    vf out;
+#if defined(CC_LG_512)
+    x0 = (vd)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)a));
+    x1 = (vd)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)a, 1));
+    y0 = (vd)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)b));
+    y1 = (vd)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)b, 1));
+#elif defined(CC_LG_256)
+    x0 = (vd)_mm256_cvtps_pd(_mm256_castps256_ps128((__m256)a));
+    x1 = (vd)_mm256_cvtps_pd(_mm256_extractf128_ps((__m256)a, 1));
+    y0 = (vd)_mm256_cvtps_pd(_mm256_castps256_ps128((__m256)b));
+    y1 = (vd)_mm256_cvtps_pd(_mm256_extractf128_ps((__m256)b, 1));
+#else
+    {
+        int i;
+        for (i = 0; i < CC_W; i++) {
+            x0[i] = a[i], x1[i] = a[CC_W + i];
+            y0[i] = b[i], y1[i] = b[CC_W + i];
+        }
+    }
+#endif
+    r0 = CC_LG(cc_pf_core)(x0, y0, &bad);
+    r1 = CC_LG(cc_pf_core)(x1, y1, &bad);
+    if (__builtin_expect(bad != 0, 0)) {
+        r0 = CC_LG(cc_pf_fix)(x0, y0);
+        r1 = CC_LG(cc_pf_fix)(x1, y1);
+    }
+#if defined(CC_LG_512)
+    out = (vf)_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps((__m512d)r0)),
+                                 _mm512_cvtpd_ps((__m512d)r1), 1);
+#elif defined(CC_LG_256)
+    out = (vf)_mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps((__m256d)r0)),
+                                   _mm256_cvtpd_ps((__m256d)r1), 1);
+#else
+    {
+        int i;
+        for (i = 0; i < CC_W; i++) out[i] = (float)r0[i], out[CC_W + i] = (float)r1[i];
+    }
+#endif
+    return out;
+}
+CC_BINARY_F32L(power_f32, CC_LG(cc_pf_pow), 1.0f, 1.0f)
 
 /* ---- log1p ---- */
 CC_INLINE vd CC_LG(cc_k_log1p)(vd x)

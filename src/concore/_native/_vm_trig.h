@@ -10,7 +10,11 @@
  * reduced argument from x and y directly (no rounded quotient), with a Dekker
  * correction for the unreduced range, and its own table for x < 0.
  * float32: the same lanes in double with shorter polynomials (error < 2^-40
- * before the final rounding to float). */
+ * before the final rounding to float), except sin/cos: float lanes (2W per
+ * vector), |x| <= 1024 reduced by pi/2 in float into hi - nl (see CCG_*), sin
+ * and cos polynomials with the lo terms, selected by quadrant (max 0.81 ULP,
+ * exhaustively checked); lanes with |x| > 1024, NaN, or |r| < 2^-10 (k != 0)
+ * are redone by the float64-lane kernels. */
 #ifndef CC_LIST_TRIG
 #define CC_LIST_TRIG(U, B)                                                       \
     U(sin, sin, sinf) U(cos, cos, cosf) U(tan, tan, tanf)                        \
@@ -138,6 +142,24 @@
 #define CCF_T3 0x1.c581c52828f32p-4
 #define CCF_T4 -0x1.616ae59fe9e02p-4
 #define CCF_T5 0x1.9e361edf1e6fdp-5
+/* float32 in float lanes: |x| <= 1024, k = rint(x 2/pi) <= 652 < 2^10, pi/2 in
+ * 14 + 11 + 24 bits: k C1, k C2 exact, so is h = x - k C1 - k C2 (multiples of
+ * 2^-24 below 1); hi - nl = h - k C3 with an error < 2^-39.6 (|hi| >= 2^-10
+ * outside the hard lanes: relative 2^-29.6) */
+#define CCG_2OPI 0x1.45f306p-1f
+#define CCG_SH 0x1.8p23f
+#define CCG_C1 0x1.9218p+0f
+#define CCG_C2 0x1.ed4p-14f
+#define CCG_C3 0x1.110b46p-26f
+#define CCG_BOUND 1024.0f
+/* |r| <= pi/4: sin r = r + r z S(z), cos r = 1 - z/2 + z^2 K(z), z = r^2 (float) */
+#define CCG_S0 -0x1.555556p-3f
+#define CCG_S1 0x1.11110ep-7f
+#define CCG_S2 -0x1.a01398p-13f
+#define CCG_S3 0x1.6db8f0p-19f
+#define CCG_K0 0x1.555554p-5f
+#define CCG_K1 -0x1.6c12cap-10f
+#define CCG_K2 0x1.9bd382p-16f
 #endif /* CC_LIST_TRIG */
 
 #ifndef CC_SCALAR
@@ -536,6 +558,143 @@ CC_INLINE vd CCT_(atan2_32)(vd y, vd x)
     return res;
 }
 
+/* ---- float32 in float32 lanes (2W of them) ---- */
+CC_INLINE vf CCT_(fsel)(vi m, vf a, vf b) { return (vf)(((vi)a & m) | ((vi)b & ~m)); }
+CC_INLINE int CCT_(anyi)(vi m)
+{
+#if defined(__x86_64__) && CC_W == 8
+    return _mm512_movepi32_mask((__m512i)m) != 0;
+#elif defined(__x86_64__) && CC_W == 4
+    return _mm256_movemask_ps((__m256)m) != 0;
+#elif defined(__x86_64__) && CC_W == 2
+    return _mm_movemask_ps((__m128)m) != 0;
+#else
+    int32_t a = 0;
+    int j;
+    for (j = 0; j < 2 * CC_W; j++) a |= m[j];
+    return a != 0;
+#endif
+}
+/* y = DK(x) through the float64-lane kernel DK, both halves */
+#undef CCT_VIA64
+#if defined(__x86_64__) && CC_W == 8
+#define CCT_VIA64(y, x, DK)                                                    \
+    {                                                                          \
+        __m256 l_ = _mm512_castps512_ps256((__m512)(x));                       \
+        __m256 h_ = _mm512_extractf32x8_ps((__m512)(x), 1);                    \
+        l_ = (__m256)__builtin_convertvector(DK(__builtin_convertvector((vfh)l_, vd)), vfh); \
+        h_ = (__m256)__builtin_convertvector(DK(__builtin_convertvector((vfh)h_, vd)), vfh); \
+        (y) = (vf)_mm512_insertf32x8(_mm512_castps256_ps512(l_), h_, 1);        \
+    }
+#else
+#define CCT_VIA64(y, x, DK)                                                    \
+    {                                                                          \
+        float xa_[2 * CC_W];                                                   \
+        vfh h_;                                                                \
+        int c_;                                                                \
+        memcpy(xa_, &(x), sizeof xa_);                                         \
+        for (c_ = 0; c_ < 2; c_++) {                                           \
+            memcpy(&h_, xa_ + c_ * CC_W, sizeof h_);                           \
+            h_ = __builtin_convertvector(DK(__builtin_convertvector(h_, vd)), vfh); \
+            memcpy(xa_ + c_ * CC_W, &h_, sizeof h_);                           \
+        }                                                                      \
+        memcpy(&(y), xa_, sizeof xa_);                                         \
+    }
+#endif
+/* x = k pi/2 + hi - nl, |nl| <= ulp(hi)/2 (+ the error 2^-39.6).  Not
+ * accurate enough (hard lanes): |x| > 1024, NaN, or z = hi^2 < 2^-20 with k != 0 */
+CC_INLINE void CCT_(freduce)(vf x, vf *hi, vf *nl, vi *q, vf *k)
+{
+    vf t = x * CCG_2OPI + CCG_SH, kf = t - CCG_SH;
+    vf h = (x - kf * CCG_C1) - kf * CCG_C2; /* exact */
+    vf p3 = kf * CCG_C3;
+    vf h2 = h - p3;
+    *nl = p3 - (h - h2);
+    *hi = h2;
+    *q = (vi)t;
+    *k = kf;
+}
+/* lanes out of the float-lane domain: |x| > 1024 or NaN */
+CC_INLINE vi CCT_(fbig)(vf x) { return ~((vf)((vi)x & 0x7fffffff) <= CCG_BOUND); }
+CC_INLINE int CCT_(fanybig)(vf x)
+{
+#if defined(__x86_64__) && CC_W == 8
+    return _mm512_cmp_ps_mask(_mm512_abs_ps((__m512)x), _mm512_set1_ps(CCG_BOUND), _CMP_NLE_UQ) != 0;
+#else
+    return CCT_(anyi)(CCT_(fbig)(x));
+#endif
+}
+/* lanes with too few correct bits in hi: z = hi^2 < 2^-20 with k != 0 */
+CC_INLINE vi CCT_(ftiny)(vf k, vf z) { return (z < 0x1p-20f) & (k != 0.0f); }
+CC_INLINE int CCT_(fanytiny)(vf k, vf z)
+{
+#if defined(__x86_64__) && CC_W == 8
+    __mmask16 m = _mm512_cmp_ps_mask((__m512)k, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+    return _mm512_mask_cmp_ps_mask(m, (__m512)z, _mm512_set1_ps(0x1p-20f), _CMP_LT_OQ) != 0;
+#else
+    return CCT_(anyi)(CCT_(ftiny)(k, z));
+#endif
+}
+/* sin (c = 0) or cos (c = 1): sin(hi+lo) = hi + (lo w + hi z S(z)),
+ * cos(hi+lo) = w + ((1 - w - z/2) + (z^2 C(z) - hi lo)), w = 1 - z/2, z = hi^2.
+ * Written with nl = -lo so that sin(-0) = -0. */
+CC_INLINE vf CCT_(fsincos)(vf x, int c, vf *k, vf *z)
+{
+    vf hi, nl, ps, s, hz, w, qc, co, res;
+    vi q;
+    CCT_(freduce)(x, &hi, &nl, &q, k);
+    q += c;
+    *z = hi * hi;
+    hz = 0.5f * *z;
+    w = 1.0f - hz;
+    ps = *z * (CCG_S0 + *z * (CCG_S1 + *z * (CCG_S2 + *z * CCG_S3)));
+    s = hi - (nl * w - hi * ps);
+    qc = (*z * *z) * (CCG_K0 + *z * (CCG_K1 + *z * CCG_K2));
+    co = w + (((1.0f - w) - hz) + (qc + hi * nl));
+#if defined(__x86_64__) && CC_W == 8
+    res = (vf)_mm512_mask_blend_ps(_mm512_test_epi32_mask((__m512i)q, _mm512_set1_epi32(1)),
+                                   (__m512)s, (__m512)co);
+    /* res ^ (q << 30 & sign) */
+    return (vf)_mm512_ternarylogic_epi32((__m512i)res, _mm512_slli_epi32((__m512i)q, 30),
+                                         _mm512_set1_epi32((int32_t)0x80000000), 0x78);
+#else
+    res = CCT_(fsel)((q & 1) == 0, s, co);
+    return (vf)((vi)res ^ ((q << 30) & (int32_t)0x80000000));
+#endif
+}
+/* The rare paths.  Every lane gets the same bits whatever its neighbours (so
+ * on every target): big and tiny-r lanes from the float64-lane kernel, the
+ * others from the float-lane path. */
+#define CCT_FSC(NAME, C, DK)                                                   \
+    static __attribute__((noinline)) vf CCT_(NAME##_fix)(vf x, vf res, vf k, vf z) \
+    {                                                                          \
+        vf y;                                                                  \
+        CCT_VIA64(y, x, DK)                                                    \
+        return CCT_(fsel)(CCT_(ftiny)(k, z), y, res);                          \
+    }                                                                          \
+    static __attribute__((noinline)) vf CCT_(NAME##_mixed)(vf x)              \
+    {                                                                          \
+        vf y, k, z, res;                                                       \
+        vi m = CCT_(fbig)(x);                                                  \
+        CCT_VIA64(y, x, DK)                                                    \
+        if (!CCT_(anyi)(~m))                                                   \
+            return y;                                                          \
+        res = CCT_(fsincos)(x, C, &k, &z);                                     \
+        return CCT_(fsel)(m | CCT_(ftiny)(k, z), y, res);                      \
+    }                                                                          \
+    CC_INLINE vf CCT_(NAME)(vf x)                                              \
+    {                                                                          \
+        vf k, z, res;                                                          \
+        if (__builtin_expect(CCT_(fanybig)(x), 0))                             \
+            return CCT_(NAME##_mixed)(x);                                      \
+        res = CCT_(fsincos)(x, C, &k, &z);                                     \
+        if (__builtin_expect(CCT_(fanytiny)(k, z), 0))                         \
+            res = CCT_(NAME##_fix)(x, res, k, z);                              \
+        return res;                                                            \
+    }
+CCT_FSC(fsin, 0, CCT_(sin32))
+CCT_FSC(fcos, 1, CCT_(cos32))
+
 CC_UNARY_F64(sin_f64, CCT_(sin64), 1.0)
 CC_UNARY_F64(cos_f64, CCT_(cos64), 1.0)
 CC_UNARY_F64(tan_f64, CCT_(tan64), 1.0)
@@ -543,8 +702,8 @@ CC_UNARY_F64(arcsin_f64, CCT_(asin64), 0.5)
 CC_UNARY_F64(arccos_f64, CCT_(acos64), 0.5)
 CC_UNARY_F64(arctan_f64, CCT_(atan64), 1.0)
 CC_BINARY_F64(arctan2_f64, CCT_(atan2_64), 1.0, 1.0)
-CC_UNARY_F32(sin_f32, CCT_(sin32), 1.0f)
-CC_UNARY_F32(cos_f32, CCT_(cos32), 1.0f)
+CC_UNARY_F32L(sin_f32, CCT_(fsin), 1.0f)
+CC_UNARY_F32L(cos_f32, CCT_(fcos), 1.0f)
 CC_UNARY_F32(tan_f32, CCT_(tan32), 1.0f)
 CC_UNARY_F32(arcsin_f32, CCT_(asin32), 0.5f)
 CC_UNARY_F32(arccos_f32, CCT_(acos32), 0.5f)

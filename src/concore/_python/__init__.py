@@ -1,4 +1,4 @@
 """Pure-Python backend: the reference definitions, written with NumPy."""
-from concore._python import elementwise, reductions  # noqa: F401
+from concore._python import elementwise, reductions, scans  # noqa: F401
 
 NAME = "python"
