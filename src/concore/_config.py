@@ -237,6 +237,22 @@ def budget(want):
             _state["in_use"] -= got
 
 
+def run_kernel(kernel, n_elems, n_threads, *args):
+    """Call ``kernel(*args, threads, check)``: serial below the grain, else with the
+    threads this call may take from the budget; ``check`` says whether the caller is
+    the main thread (the only one that receives Ctrl-C)."""
+    check = threading.get_ident() == threading.main_thread().ident
+    if n_elems < GRAIN:
+        if n_threads is not None:
+            _resolve(n_threads)
+        return kernel(*args, 1, check)
+    want = requested_threads(n_threads)
+    if want == 1:
+        return kernel(*args, 1, check)
+    with budget(want) as nt:
+        return kernel(*args, nt, check)
+
+
 def in_use():
     """Threads currently taken from the budget by running calls (for tests and info)."""
     return _state["in_use"]

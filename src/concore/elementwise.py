@@ -27,7 +27,6 @@ import numpy as np
 
 from concore import _config
 
-_MAIN = threading.main_thread().ident
 
 # Register types (same codes as the kernels): 0 f64, 1 f32, 2 i64, 3 i32, 4 bool.
 _TYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64),
@@ -343,14 +342,6 @@ def _coalesce(shape, strides_list):
     return shape, [tuple(st[j] for _, st in merged) for j in range(len(strides_list))]
 
 
-def _threads(size, n_threads):
-    if size < _config.GRAIN:
-        if n_threads is not None:
-            _config._resolve(n_threads)
-        return 1
-    return _config.requested_threads(n_threads)
-
-
 def result_order(ops, shape):
     """NumPy's layout of a fresh result: Fortran when every full-size operand is
     Fortran-ordered (and not also C-ordered), else C."""
@@ -411,15 +402,9 @@ def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
     rtype = 0
     if red != RED_NONE:
         rtype = _TCODE[prog.dtype] if prog.dtype.kind == "f" else 2
-    check = threading.get_ident() == _MAIN
-    nt = _threads(size, n_threads)
     outspec = None if out is None else (out, cstrides[-1])
-    if nt == 1:
-        return kern.run(code, prog.nregs, cshape, inputs, consts, outspec, prog.out_reg,
-                        red, rtype, 1, check)
-    with _config.budget(nt) as got:
-        return kern.run(code, prog.nregs, cshape, inputs, consts, outspec, prog.out_reg,
-                        red, rtype, got, check)
+    return _config.run_kernel(kern.run, size, n_threads, code, prog.nregs, cshape, inputs,
+                              consts, outspec, prog.out_reg, red, rtype)
 
 
 # -------------------------------------------------------- operand handling

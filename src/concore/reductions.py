@@ -17,7 +17,6 @@ an ``out`` or ``dtype`` other than the natural result type, and empty inputs are
 handed to NumPy itself, so the answers (and errors) are NumPy's there too.
 """
 import operator
-import threading
 import warnings
 
 import numpy as np
@@ -30,7 +29,6 @@ __all__ = [
     "nansum", "nanmean", "nanvar", "nanstd", "nanmin", "nanmax", "nanargmin", "nanargmax",
 ]
 
-_MAIN = threading.main_thread().ident
 _NOVALUE = object()
 
 # Kernel input types: 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool).
@@ -50,18 +48,7 @@ def _kernels():
     return _config._backend_module().reductions
 
 
-def _run(kernel, n_elems, n_threads, *args):
-    """Call a kernel with its thread count and Ctrl-C flag appended."""
-    check = threading.get_ident() == _MAIN
-    if n_elems < _config.GRAIN:
-        if n_threads is not None:
-            _config._resolve(n_threads)
-        return kernel(*args, 1, check)
-    want = _config.requested_threads(n_threads)
-    if want == 1:
-        return kernel(*args, 1, check)
-    with _config.budget(want) as nt:
-        return kernel(*args, nt, check)
+_run = _config.run_kernel
 
 
 def _native_input(a):

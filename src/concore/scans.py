@@ -28,9 +28,7 @@ Inputs of other dtypes, byte-swapped or misaligned data, subclasses, a ``dtype``
 or ``out`` that is not the natural result type, and empty inputs are handed to
 NumPy itself, so the answers (and errors) are NumPy's there too.
 """
-import importlib
 import operator
-import threading
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
@@ -40,7 +38,6 @@ from concore import elementwise as _ew
 
 __all__ = ["cumsum", "cumprod", "nancumsum", "nancumprod", "diff"]
 
-_MAIN = threading.main_thread().ident
 _NOVALUE = np._NoValue
 
 # Kernel input types: 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool).
@@ -55,23 +52,10 @@ OP_SUM, OP_PROD = 0, 1
 # ------------------------------------------------------------------ plumbing
 
 def _kernels():
-    mod = _config._backend_module()
-    k = getattr(mod, "scans", None)
-    if k is None:  # the backend package does not list it yet
-        k = importlib.import_module(mod.__name__ + ".scans")
-    return k
+    return _config._backend_module().scans
 
 
-def _run(kernel, n_elems, n_threads, *args):
-    """Call a kernel with its thread count and Ctrl-C flag appended."""
-    check = threading.get_ident() == _MAIN
-    if n_elems < _config.GRAIN:
-        return kernel(*args, 1, check)
-    want = _config.requested_threads(n_threads)
-    if want == 1:
-        return kernel(*args, 1, check)
-    with _config.budget(want) as nt:
-        return kernel(*args, nt, check)
+_run = _config.run_kernel
 
 
 def _native_input(a):
