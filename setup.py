@@ -71,6 +71,9 @@ def _extensions():
     import numpy
     from Cython.Build import cythonize
 
+    # Developers: CONCORE_BUILD_ONLY=scans,sorting rebuilds just those extensions.
+    only = {m for m in os.environ.get("CONCORE_BUILD_ONLY", "").split(",") if m}
+
     exts = [
         Extension(
             "concore._native." + os.path.splitext(os.path.basename(p))[0],
@@ -79,6 +82,7 @@ def _extensions():
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         )
         for p in sorted(glob.glob("src/concore/_native/*.pyx"))
+        if not only or os.path.splitext(os.path.basename(p))[0] in only
     ]
     return cythonize(
         exts,
