@@ -24,6 +24,7 @@ _state = {
     "user": None,           # set_num_threads()
     "cpus": None,           # CPUs available, read on first use
     "in_use": 0,            # threads taken by running calls
+    "peak": 0,              # most threads taken at once (peak_in_use)
     "went_parallel": False,  # this process has run an OpenMP team
     "serial_only": False,   # forked from a process that had: never go parallel
 }
@@ -228,6 +229,8 @@ def budget(want):
         used = _state["in_use"]
         got = want if used == 0 else max(1, min(want, _cpus() - used))
         _state["in_use"] = used + got
+        if used + got > _state["peak"]:
+            _state["peak"] = used + got
         if got > 1:
             _state["went_parallel"] = True
     try:
@@ -256,6 +259,16 @@ def run_kernel(kernel, n_elems, n_threads, *args):
 def in_use():
     """Threads currently taken from the budget by running calls (for tests and info)."""
     return _state["in_use"]
+
+
+def peak_in_use(reset=False):
+    """Most threads ever taken from the budget at once (``reset=True`` starts over):
+    lets tests check that concurrent callers never oversubscribe the cores."""
+    with _lock:
+        peak = _state["peak"]
+        if reset:
+            _state["peak"] = _state["in_use"]
+    return peak
 
 
 def _after_fork_in_child():
