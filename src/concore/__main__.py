@@ -1,4 +1,4 @@
-"""``python -m concore info | demo``."""
+"""``python -m concore info | demo | serve``."""
 import argparse
 import sys
 import time
@@ -62,11 +62,37 @@ def main(argv=None):
     sub.add_parser("info", help="version, backend, OpenMP runtime, threads, CPU features")
     d = sub.add_parser("demo", help="time a large reduction serially and in parallel")
     d.add_argument("-n", type=int, default=20_000_000, help="array size")
+    s = sub.add_parser("serve", help="run the threaded compute server (see concore.server)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
+    s.add_argument("--threads", type=int, default=None,
+                   help="requests computed at once (default: the CPUs, at least 2)")
+    s.add_argument("--kernel-threads", type=int, default=None,
+                   help="cap on one request's kernel threads (default: the core budget decides)")
+    s.add_argument("--max-body", type=int, default=None,
+                   help="largest request body in bytes (default 256 MiB)")
+    s.add_argument("--timeout", type=float, default=None,
+                   help="seconds a socket read or write may wait (default 30)")
+    s.add_argument("--max-connections", type=int, default=None,
+                   help="open connections at most (default max(64, 4 * threads))")
+    s.add_argument("--backend", choices=("native", "python"), default=None,
+                   help="backend for the requests (default: CONCORE_BACKEND or native)")
+    s.add_argument("--quiet", action="store_true", help="no access log on stderr")
     args = p.parse_args(argv)
     if args.cmd == "info":
         from concore import show_config
         show_config()
         return 0
+    if args.cmd == "serve":
+        from concore import server
+        kw = {k: v for k, v in (("threads", args.threads), ("kernel_threads", args.kernel_threads),
+                                ("max_body", args.max_body), ("timeout", args.timeout),
+                                ("max_connections", args.max_connections),
+                                ("backend", args.backend)) if v is not None}
+        try:
+            return server.serve(args.host, args.port, log_requests=not args.quiet, **kw)
+        except (ValueError, OSError, ImportError) as e:
+            p.error(f"serve: {e}")
     return demo(args.n)
 
 
