@@ -33,3 +33,18 @@ __all__ = [
 ]
 __all__ += elementwise.__all__ + ["evaluate", "Expression"]
 __all__ += ["cumsum", "cumprod", "nancumsum", "nancumprod", "diff"]
+__all__ += ["parallel_map", "TaskPool", "WorkerDied"]
+
+# Loaded on first use: concore.tasks imports multiprocessing and concurrent.futures
+# (about 25 ms), which `import concore` should not pay.
+_LAZY = {"parallel_map": "concore.tasks", "TaskPool": "concore.tasks",
+         "WorkerDied": "concore.tasks", "tasks": "concore.tasks", "server": "concore.server"}
+
+
+def __getattr__(name):
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'concore' has no attribute {name!r}")
+    import importlib
+    m = importlib.import_module(mod)
+    return m if mod.endswith("." + name) else getattr(m, name)
