@@ -6,6 +6,8 @@ from concore._config import (
 from concore._info import show_config
 from concore.expressions import Expression, evaluate
 from concore.scans import cumprod, cumsum, diff, nancumprod, nancumsum
+from concore.histograms import bincount, digitize, histogram, histogram2d, histogramdd
+from concore.selection import argpartition, median, partition, percentile, quantile
 from concore.elementwise import (
     abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
     bitwise_and, bitwise_or, bitwise_xor, ceil, clip, copysign, cos, cosh, divide, equal, exp,
@@ -33,6 +35,8 @@ __all__ = [
 ]
 __all__ += elementwise.__all__ + ["evaluate", "Expression"]
 __all__ += ["cumsum", "cumprod", "nancumsum", "nancumprod", "diff"]
+__all__ += ["histogram", "histogram2d", "histogramdd", "bincount", "digitize"]
+__all__ += ["partition", "argpartition", "median", "percentile", "quantile"]
 __all__ += ["parallel_map", "TaskPool", "WorkerDied"]
 
 # Loaded on first use: concore.tasks imports multiprocessing and concurrent.futures

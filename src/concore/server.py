@@ -52,6 +52,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 
+import concore
+
 __all__ = ["make_server", "ComputeServer", "serve", "DEFAULT_MAX_BODY"]
 
 DEFAULT_MAX_BODY = 256 * 1024 * 1024
@@ -444,8 +446,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _compute(self, fn, *args):
         """Run ``fn(*args)`` in a compute slot, with the server's backend and threads."""
-        import concore
-
         srv = self.server
         with srv._slots:
             with concore.use_backend(srv.backend) if srv.backend else _null(), \
@@ -479,7 +479,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         x = self._body_array()
 
         def run():
-            import concore
 
             out = {}
             for op in ops:
@@ -508,9 +507,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         x = self._body_array()
 
         def run():
-            hist = _histogram_function()
             try:
-                counts, edges = hist(x, bins=bins, range=rng)
+                counts, edges = concore.histogram(x, bins=bins, range=rng)
             except ValueError as e:
                 raise _HTTPError(400, f"histogram: {e}") from None
             return {"counts": _array_list(counts), "edges": _array_list(edges)}
@@ -518,8 +516,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send_json(200, self._compute(run))
 
     def _evaluate(self, params):
-        import concore
-
         expr = params.get("expr")
         if expr is None or not expr.strip():
             raise _HTTPError(400, "expr is required, e.g. expr=sum(x*x) (URL-encoded)")
@@ -571,15 +567,6 @@ class _null:
 
     def __exit__(self, *exc):
         return False
-
-
-def _histogram_function():
-    """concore.histograms.histogram, or numpy.histogram while that module does not import."""
-    try:
-        from concore.histograms import histogram
-    except Exception:
-        histogram = np.histogram
-    return histogram
 
 
 # ---------------------------------------------------------------- server

@@ -1,4 +1,6 @@
 """Cython/OpenMP backend."""
-from concore._native import _openmp, elementwise, reductions, scans  # noqa: F401
+from concore._native import (  # noqa: F401
+    _openmp, elementwise, histograms, reductions, scans, selection,
+)
 
 NAME = "native"

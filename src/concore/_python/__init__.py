@@ -1,4 +1,6 @@
 """Pure-Python backend: the reference definitions, written with NumPy."""
-from concore._python import elementwise, reductions, scans  # noqa: F401
+from concore._python import (  # noqa: F401
+    elementwise, histograms, reductions, scans, selection,
+)
 
 NAME = "python"
