@@ -44,6 +44,13 @@ cdef enum:
     BLOCK = 256
     REG_BYTES = BLOCK * 8 + 320     # not a power of two: no 4K aliasing between registers
     POLL_EVERY = 64                 # blocks between two Ctrl-C checks
+    # Blocks listed and run per round: the block table and partial results stay
+    # 1 MiB at most whatever the size (also for 10**11 values), and a round is a
+    # point where a Ctrl-C stops the call.
+    ROUND = 1 << 16
+    # Leaves of NumPy's pairwise tree hold at least 121 values (a node of n > BLOCK
+    # splits at n//2 - (n//2) % 8), so a subtree of ROUND_SPAN values has < ROUND leaves.
+    ROUND_SPAN = ROUND // 4 * BLOCK
     MAXDIM = 32
     RED_NONE = 0
     RED_SUM = 1
@@ -167,15 +174,6 @@ cdef intptr_t pw_split(intptr_t n) noexcept nogil:
     return n2 - n2 % 8
 
 
-cdef intptr_t count_leaves(intptr_t n, int pairwise) noexcept nogil:
-    if not pairwise:
-        return (n + BLOCK - 1) // BLOCK
-    if n <= BLOCK:
-        return 1
-    cdef intptr_t n2 = pw_split(n)
-    return count_leaves(n2, 1) + count_leaves(n - n2, 1)
-
-
 cdef intptr_t list_leaves(intptr_t off, intptr_t n, intptr_t *offs, intptr_t k) noexcept nogil:
     """The nodes of NumPy's pairwise tree of at most BLOCK values, left to right."""
     if n <= BLOCK:
@@ -198,9 +196,52 @@ cdef real combine(intptr_t n, const real *part, intptr_t *k) noexcept nogil:
     return left + combine(n - n2, part, k)
 
 
+cdef real sum_tree(const Prog *p, int nt, Stop *stop, intptr_t off, intptr_t n,
+                   intptr_t *offs, char *part, int *err, real zero) noexcept nogil:
+    """The sum of NumPy's pairwise subtree of values off ... off+n-1: subtrees of up
+    to ROUND_SPAN values are run a round each, then added up the tree as NumPy does."""
+    cdef intptr_t k = 0, n2
+    cdef real left
+    if err[0] != 0 or stopped(stop):
+        return zero
+    if n <= ROUND_SPAN:
+        err[0] = run_all(p, nt, stop, offs, list_leaves(off, n, offs, 0), off + n, part)
+        return combine(n, <const real *> part, &k)
+    n2 = pw_split(n)
+    left = sum_tree(p, nt, stop, off, n2, offs, part, err, zero)
+    return left + sum_tree(p, nt, stop, off + n2, n - n2, offs, part, err, zero)
+
+
+cdef int run_rounds(const Prog *p, int nt, Stop *stop, intptr_t *offs, char *part,
+                    double *pd, float *pf, int64_t *pi) noexcept nogil:
+    """Every block in order, ROUND blocks a round; a product or an integer sum is
+    carried from block to block in order (*pd, *pf, *pi)."""
+    cdef intptr_t start = 0, nblk, b, end
+    cdef int err = 0
+    while start < p.size and err == 0 and not stopped(stop):
+        nblk = min(<intptr_t> ROUND, (p.size - start + BLOCK - 1) // BLOCK)
+        for b in range(nblk):
+            offs[b] = start + b * BLOCK
+        end = min(p.size, start + nblk * BLOCK)
+        err = run_all(p, nt, stop, offs, nblk, end, part)
+        if p.red != RED_NONE and err == 0:
+            for b in range(nblk):
+                if p.rtype == 0:
+                    pd[0] = pd[0] * (<double *> part)[b]
+                elif p.rtype == 1:
+                    pf[0] = pf[0] * (<float *> part)[b]
+                elif p.red == RED_SUM:
+                    pi[0] = pi[0] + (<int64_t *> part)[b]
+                else:
+                    pi[0] = pi[0] * (<int64_t *> part)[b]
+        start = end
+    return err
+
+
 cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr_t nblk,
-                 char *part) noexcept nogil:
-    """Every block, on nt threads. Returns 0, 1 when memory ran out, 2 on a bad program."""
+                 intptr_t end, char *part) noexcept nogil:
+    """Blocks offs[0] ... offs[nblk-1] (the last one ends at `end`), on nt threads.
+    Returns 0, 1 when memory ran out, 2 on a bad program."""
     cdef intptr_t b, start, m
     cdef char *scratch
     cdef char **R
@@ -219,7 +260,7 @@ cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr
                 if R == NULL or err[0] != 0 or stopped(stop):
                     continue
                 start = offs[b]
-                m = (offs[b + 1] if b + 1 < nblk else p.size) - start
+                m = (offs[b + 1] if b + 1 < nblk else end) - start
                 rc = run_block(p, scratch, R, start, m)
                 if rc != 0:
                     err[0] = 2
@@ -238,7 +279,7 @@ cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr
         return 1
     for b in range(nblk):
         start = offs[b]
-        m = (offs[b + 1] if b + 1 < nblk else p.size) - start
+        m = (offs[b + 1] if b + 1 < nblk else end) - start
         if run_block(p, scratch, R, start, m) != 0:
             err[0] = 2
             break
@@ -277,7 +318,7 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
     """
     cdef Prog p
     cdef int nd = len(shape), nin = len(inputs), nconst = len(consts), k, j, err
-    cdef intptr_t size = 1, nblk, b, kk = 0
+    cdef intptr_t size = 1, nblk
     cdef intptr_t shp[MAXDIM]
     cdef Stop stop
     cdef cnp.ndarray arr
@@ -352,19 +393,22 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
                 ostr[j] = st[j]
             p.out_strides = ostr
             p.out_direct = nd == 1 and st[0] == arr.itemsize
-        nblk = count_leaves(size, red == RED_SUM)
+        nblk = min(<intptr_t> ROUND, size // 121 + 1)   # leaves or blocks of one round
         offs = <intptr_t *> malloc(sizeof(intptr_t) * nblk)
         part = <char *> malloc(8 * nblk)
         if offs == NULL or part == NULL:
             raise MemoryError()
-        if red == RED_SUM:
-            list_leaves(0, size, offs, 0)
-        else:
-            for b in range(nblk):
-                offs[b] = b * BLOCK
+        rd, rf, ri = 1.0, 1.0, 0 if red == RED_SUM else 1
         stop_init(&stop, check)
+        err = 0
         with nogil:
-            err = run_all(&p, nt, &stop, offs, nblk, part)
+            # Float sums follow NumPy's pairwise tree; everything else runs in block order.
+            if red == RED_SUM and rtype == 0:
+                rd = sum_tree(&p, nt, &stop, 0, size, offs, part, &err, <double> 0.0)
+            elif red == RED_SUM and rtype == 1:
+                rf = sum_tree(&p, nt, &stop, 0, size, offs, part, &err, <float> 0.0)
+            else:
+                err = run_rounds(&p, nt, &stop, offs, part, &rd, &rf, &ri)
         raise_if_stopped(&stop)
         if err == 1:
             raise MemoryError("concore: no memory for the block buffers")
@@ -373,25 +417,11 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
         if red == RED_NONE:
             return None
         if rtype == 0:
-            if red == RED_SUM:
-                rd = combine(size, <double *> part, &kk)
-                return 0.0 + rd
-            rd = 1.0
-            for b in range(nblk):
-                rd = rd * (<double *> part)[b]
-            return rd
+            return 0.0 + rd if red == RED_SUM else rd
         if rtype == 1:
             if red == RED_SUM:
-                rf = combine(size, <float *> part, &kk)
                 rf = <float> 0.0 + rf
-                return rf
-            rf = 1.0
-            for b in range(nblk):
-                rf = rf * (<float *> part)[b]
             return rf
-        ri = 0 if red == RED_SUM else 1
-        for b in range(nblk):
-            ri = ri + (<int64_t *> part)[b] if red == RED_SUM else ri * (<int64_t *> part)[b]
         return ri
     finally:
         free(ints)
