@@ -552,6 +552,7 @@ def _pid(_):
 
 
 def test_repr_and_auto_choice(monkeypatch):
+    monkeypatch.setattr(sys, "_is_gil_enabled", lambda: True, raising=False)  # as on a GIL build
     pool = TaskPool(2)
     assert "undecided" in repr(pool) and pool.backend is None
     pool.map(concore.sum, [np.ones(3)])
