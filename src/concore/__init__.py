@@ -8,6 +8,7 @@ from concore.expressions import Expression, evaluate
 from concore.scans import cumprod, cumsum, diff, nancumprod, nancumsum
 from concore.histograms import bincount, digitize, histogram, histogram2d, histogramdd
 from concore.selection import argpartition, median, partition, percentile, quantile
+from concore.sorting import argsort, searchsorted, sort, unique
 from concore.elementwise import (
     abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
     bitwise_and, bitwise_or, bitwise_xor, ceil, clip, copysign, cos, cosh, divide, equal, exp,
@@ -37,6 +38,7 @@ __all__ += elementwise.__all__ + ["evaluate", "Expression"]
 __all__ += ["cumsum", "cumprod", "nancumsum", "nancumprod", "diff"]
 __all__ += ["histogram", "histogram2d", "histogramdd", "bincount", "digitize"]
 __all__ += ["partition", "argpartition", "median", "percentile", "quantile"]
+__all__ += ["sort", "argsort", "searchsorted", "unique"]
 __all__ += ["parallel_map", "TaskPool", "WorkerDied"]
 
 # Loaded on first use: concore.tasks imports multiprocessing and concurrent.futures

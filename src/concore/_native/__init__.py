@@ -1,6 +1,6 @@
 """Cython/OpenMP backend."""
 from concore._native import (  # noqa: F401
-    _openmp, elementwise, histograms, reductions, scans, selection,
+    _openmp, elementwise, histograms, reductions, scans, selection, sorting,
 )
 
 NAME = "native"

@@ -1,0 +1,728 @@
+"""Parallel sorting kernels: stable LSD radix sort, argsort, searchsorted, unique.
+
+The element-level loops live in ``_sort.h`` (one set of helpers per dtype, reached
+through a ``cs_ops`` table); this file splits them over threads. A long 1-D run is
+sorted by fixed blocks of its elements (2**k elements, k from the length only):
+
+    per block, in parallel:   OR and AND of the keys -> the passes whose 8-bit digit
+                              is not the same for every key (the others are skipped)
+    per block, in parallel:   counts of the first such digit
+    then once per pass:
+    serial:                   start of (digit, block) = everything of a smaller digit
+                              + this digit in earlier blocks      (keeps it stable)
+    per block, in parallel:   scatter to those starts, counting the next pass's digit
+                              per destination block as it goes (per-thread tables,
+                              summed: integer counts, so in any order)
+
+``sort`` first tries one most-significant-digit pass instead (``sort_msd``): a parallel
+scatter by the 11 bits below the highest bit in which the keys differ into 2048
+buckets, then each bucket sorted whole by one thread: LSD (mostly in cache) up to
+2**17 elements, a larger one after an MSD pass of its own (see ``sort_bucket`` in
+``_sort.h``). It falls back to the LSD passes above when one bucket would hold more
+than half of the elements (the threads could not share the work).
+
+A stable sort has exactly one answer, so the result is ``numpy.sort(kind='stable')``
+bit for bit whatever the blocks or the thread count. Many rows: each row is sorted
+whole in one thread (insertion sort up to 32 elements), rows spread over the threads.
+
+Buffers: sort uses one scratch of the input's size (the result itself is the other
+buffer of the ping-pong; passes are arranged so that the last lands in the result).
+argsort uses two key buffers (input width) and one index buffer besides its result.
+Large scratch buffers ask for transparent huge pages (fewer page faults and TLB
+misses in the scattered writes).
+"""
+from cython.parallel cimport prange, threadid
+from libc.stdint cimport int64_t, uint64_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy, memset
+
+cimport numpy as cnp
+import numpy as np
+
+from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_stopped
+
+cnp.import_array()
+
+cdef extern from "_sort.h" nogil:
+    ctypedef struct cs_ops:
+        int width, D, R, NP
+        void (*hist_all)(const void *, Py_ssize_t, Py_ssize_t, int64_t *) noexcept nogil
+        void (*orand)(const void *, Py_ssize_t, Py_ssize_t, uint64_t *, uint64_t *) noexcept nogil
+        void (*hist_m)(const void *, Py_ssize_t, Py_ssize_t, int, uint64_t,
+                       int64_t *) noexcept nogil
+        void (*scatter_m)(const void *, void *, Py_ssize_t, Py_ssize_t, int, uint64_t,
+                          int64_t *) noexcept nogil
+        void (*hist)(const void *, Py_ssize_t, Py_ssize_t, int, int64_t *) noexcept nogil
+        void (*scatter)(const void *, void *, Py_ssize_t, Py_ssize_t, int,
+                        int64_t *) noexcept nogil
+        void (*ascatter0)(const void *, void *, int64_t *, Py_ssize_t, Py_ssize_t, int,
+                          int64_t *) noexcept nogil
+        void (*ascatter)(const void *, const int64_t *, void *, int64_t *, Py_ssize_t,
+                         Py_ssize_t, int, int64_t *) noexcept nogil
+        void (*sort_serial)(const void *, void *, Py_ssize_t, void *, int64_t *) noexcept nogil
+        void (*sort_bucket)(const void *, void *, Py_ssize_t, void *, int64_t *,
+                            int64_t *) noexcept nogil
+        void (*argsort_serial)(const void *, int64_t *, Py_ssize_t, void *, void *, int64_t *,
+                               int64_t *) noexcept nogil
+        void (*scatter_h)(const void *, void *, Py_ssize_t, Py_ssize_t, int, int64_t *, int,
+                          int, int64_t *) noexcept nogil
+        void (*pscatter_h)(const void *, const void *, const int64_t *, void *, int64_t *,
+                           Py_ssize_t, Py_ssize_t, int, int64_t *, int, int,
+                           int64_t *) noexcept nogil
+        void (*search)(const void *, Py_ssize_t, const void *, int64_t *, Py_ssize_t,
+                       Py_ssize_t, int) noexcept nogil
+        int64_t (*count_heads)(const void *, Py_ssize_t, Py_ssize_t, int) noexcept nogil
+        void (*write_heads)(const void *, Py_ssize_t, Py_ssize_t, int, void *, int64_t *,
+                            int64_t) noexcept nogil
+    const cs_ops *cs_get_ops(int tcode)
+    void *cs_big_alloc(size_t nbytes)
+    void cs_big_free(void *p)
+    void cs_prefix(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, int R, Py_ssize_t stride)
+    int CS_SMALL
+
+cdef enum:
+    MSD_BITS = 11           # digit of the MSD pass (2048 buckets)
+    MIN_BLOCK = 1 << 16     # elements per block of the blocked sort, at least ...
+    MAX_BLOCKS = 64         # ... and at most this many blocks (per-block counts stay small)
+    BLOCKED_MIN = 1 << 17   # runs at least this long take the blocked path
+    ROW_TASK = 1 << 15      # elements per task when rows are spread over threads
+    Q_BLOCK = 4096          # queries per block of searchsorted
+    U_BLOCK = 1 << 16       # elements per block of unique's mark/compact
+
+
+cdef inline int team(int nt, Py_ssize_t ntasks) noexcept nogil:
+    return <int> min(<Py_ssize_t> nt, ntasks)
+
+
+cdef inline int block_shift(Py_ssize_t n) noexcept nogil:
+    """log2 of the block size of the blocked sort (a function of n only): the smallest
+    power of two >= MIN_BLOCK that makes at most MAX_BLOCKS blocks."""
+    cdef int s = 16
+    while (<Py_ssize_t> MAX_BLOCKS << s) < n:
+        s += 1
+    return s
+
+
+cdef void fold_counts(const int64_t *th, int64_t *cnt, int nt, Py_ssize_t nb, int R,
+                      Py_ssize_t stride) noexcept nogil:
+    """cnt[b * stride + d] = sum over threads of th[t][b][d] (integer sums: any order)."""
+    cdef Py_ssize_t b, t
+    cdef int d
+    cdef int64_t c
+    for b in range(nb):
+        for d in range(R):
+            c = 0
+            for t in range(nt):
+                c += th[(t * nb + b) * R + d]
+            cnt[b * stride + d] = c
+
+
+cdef const cs_ops *get_ops(int tcode) except NULL:
+    cdef const cs_ops *ops = cs_get_ops(tcode)
+    if ops == NULL:
+        raise ValueError(f"sorting: unknown type code {tcode}")
+    return ops
+
+
+# ------------------------------------------------------------ shared pieces
+
+cdef void par_copy(const char *src, char *dst, Py_ssize_t nbytes, int nt) noexcept nogil:
+    """memcpy in fixed 1 MiB pieces, in parallel."""
+    cdef Py_ssize_t piece = 1 << 20, np_ = (nbytes + piece - 1) // piece, b, lo
+    if nt > 1 and np_ > 1:
+        for b in prange(np_, schedule="static", num_threads=team(nt, np_)):
+            lo = b * piece
+            memcpy(dst + lo, src + lo, min(piece, nbytes - lo))
+    elif nbytes > 0:
+        memcpy(dst, src, nbytes)
+
+
+cdef void prefault(char *p, Py_ssize_t nbytes, int nt, Stop *stop) noexcept nogil:
+    """Touch every 2 MiB piece of a fresh scratch buffer, polling for Ctrl-C in between:
+    backing a huge page may make the kernel compact memory, which took up to a second
+    here, and a fault inside a sort pass would hold up the poll that long."""
+    cdef Py_ssize_t piece = 1 << 21, np_ = (nbytes + piece - 1) // piece, b
+    if nt > 1 and np_ > 1:
+        for b in prange(np_, schedule="dynamic", num_threads=team(nt, np_)):
+            if not stopped(stop):
+                p[b * piece] = 0
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(np_):
+            p[b * piece] = 0
+            poll(stop)
+            if stopped(stop):
+                break
+
+
+cdef int count_all(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t nb,
+                   Py_ssize_t bs, int64_t *cnt, int *act, int nt, Stop *stop) noexcept nogil:
+    """The passes whose digit is not the same for every key (listed in act; their
+    number returned, -1 when stopped), from the OR and AND of all keys; then the
+    per-block counts of the first such pass's digits."""
+    cdef Py_ssize_t b, stride = ops.NP * ops.R
+    cdef int p, k = 0
+    cdef uint64_t vo = 0, va = <uint64_t> -1, mask = <uint64_t> (ops.R - 1)
+    cdef uint64_t *ors = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
+    if ors == NULL:
+        return -2
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.orand(src, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.orand(src, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+            poll(stop)
+            if stopped(stop):
+                break
+    for b in range(nb):
+        vo = vo | ors[b]
+        va = va & ors[nb + b]
+    free(ors)
+    for p in range(ops.NP):
+        if (((vo ^ va) >> (p * ops.D)) & mask) != 0:
+            act[k] = p
+            k += 1
+    poll(stop)
+    if k == 0 or stopped(stop):
+        return -1 if stopped(stop) else 0
+    p = act[0]
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.hist(src, b * bs, min(n, (b + 1) * bs), p * ops.D, cnt + b * stride + p * ops.R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.hist(src, b * bs, min(n, (b + 1) * bs), p * ops.D, cnt + b * stride + p * ops.R)
+            poll(stop)
+            if stopped(stop):
+                break
+    poll(stop)
+    return -1 if stopped(stop) else k
+
+
+# ------------------------------------------------------------------- sort
+
+cdef int sort_blocked(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n,
+                      char *tmp, int64_t *cnt, int64_t *pos, int64_t *th, int nt,
+                      Stop *stop) noexcept nogil:
+    """One long run: src[0:n] -> dst sorted (src may be dst); tmp: n elements.
+    cnt: MAX_BLOCKS * NP * R counts, pos: MAX_BLOCKS * R, th: nt * MAX_BLOCKS * R."""
+    cdef int bsh = block_shift(n)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b
+    cdef Py_ssize_t stride = ops.NP * ops.R, w = ops.width
+    cdef int act[8]
+    cdef int k, j, p, shift, shift2
+    cdef const char *frm
+    cdef char *to
+    k = count_all(ops, src, n, nb, bs, cnt, act, nt, stop)
+    if k < 0:
+        return k == -2   # 1: out of memory
+    if k == 0:
+        if dst != src:
+            par_copy(src, dst, n * w, nt)
+        return 0
+    frm = src
+    if src == dst and (k & 1):
+        par_copy(src, tmp, n * w, nt)   # an odd number of passes must start from tmp
+        frm = tmp
+    for j in range(k):
+        p = act[j]
+        shift = p * ops.D
+        to = tmp if ((k - 1 - j) & 1) else dst    # the last pass lands in dst
+        cs_prefix(cnt + p * ops.R, pos, nb, ops.R, stride)
+        if j + 1 < k:
+            # count the next pass's digits per destination block while scattering
+            shift2 = act[j + 1] * ops.D
+            memset(th, 0, nt * nb * ops.R * sizeof(int64_t))
+            if nt > 1:
+                for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                    if not stopped(stop):
+                        ops.scatter_h(frm, to, b * bs, min(n, (b + 1) * bs), shift,
+                                      pos + b * ops.R, shift2, bsh,
+                                      th + threadid() * nb * ops.R)
+                        if threadid() == 0:
+                            poll(stop)
+            else:
+                for b in range(nb):
+                    ops.scatter_h(frm, to, b * bs, min(n, (b + 1) * bs), shift,
+                                  pos + b * ops.R, shift2, bsh, th)
+                    poll(stop)
+                    if stopped(stop):
+                        break
+            fold_counts(th, cnt + act[j + 1] * ops.R, nt, nb, ops.R, stride)
+        elif nt > 1:
+            for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                if not stopped(stop):
+                    ops.scatter(frm, to, b * bs, min(n, (b + 1) * bs), shift, pos + b * ops.R)
+                    if threadid() == 0:
+                        poll(stop)
+        else:
+            for b in range(nb):
+                ops.scatter(frm, to, b * bs, min(n, (b + 1) * bs), shift, pos + b * ops.R)
+                poll(stop)
+                if stopped(stop):
+                    break
+        if stopped(stop):
+            return 0
+        frm = to
+    return 0
+
+
+cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, char *tmp,
+                  int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
+    """One long run, most significant digit first: one parallel scatter by the 11 bits
+    below the highest bit in which the keys differ into 2048 buckets (src -> tmp), then
+    every bucket sorted whole by one thread (tmp -> dst, ``sort_bucket``).
+    Returns 2 without touching dst when the buckets are too uneven (the caller then
+    runs the LSD sort), 1 when out of memory, 0 otherwise.
+    cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
+    cdef int bsh = block_shift(n)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, d
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, c
+    cdef Py_ssize_t per = (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1
+    cdef uint64_t vo = 0, va = <uint64_t> -1, diff, mask = <uint64_t> (R - 1)
+    cdef uint64_t *ors = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
+    cdef int hb = 63, shift
+    if ors == NULL:
+        return 1
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.orand(src, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.orand(src, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+            poll(stop)
+            if stopped(stop):
+                break
+    for b in range(nb):
+        vo = vo | ors[b]
+        va = va & ors[nb + b]
+    free(ors)
+    diff = vo ^ va
+    if diff == 0:
+        if dst != src:
+            par_copy(src, dst, n * w, nt)
+        return 0
+    while not ((diff >> hb) & 1):
+        hb -= 1
+    shift = max(0, hb - MSD_BITS + 1)
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
+            poll(stop)
+            if stopped(stop):
+                break
+    for d in range(R):
+        c = 0
+        for b in range(nb):
+            c += cnt[b * R + d]
+        big = max(big, c)
+    if big > max(<Py_ssize_t> (1 << 17), n >> 1):
+        return 2
+    cs_prefix(cnt, pos, nb, <int> R, R)
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.scatter_m(src, tmp, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.scatter_m(src, tmp, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
+            poll(stop)
+            if stopped(stop):
+                break
+    if stopped(stop):
+        return 0
+    # the scatter advanced pos: the bucket starts again, from the global counts
+    c = 0
+    for d in range(R):
+        pos[d] = c
+        for b in range(nb):
+            c += cnt[b * R + d]
+    pos[R] = n
+    if nt > 1:
+        for d in prange(R, schedule="dynamic", num_threads=nt):
+            if not stopped(stop):
+                if pos[d + 1] > pos[d]:
+                    ops.sort_bucket(tmp + pos[d] * w, dst + pos[d] * w, pos[d + 1] - pos[d],
+                                    tmp + pos[d] * w, th + threadid() * per,
+                                    th + threadid() * per + (ops.NP + 1) * ops.R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for d in range(R):
+            if pos[d + 1] > pos[d]:
+                ops.sort_bucket(tmp + pos[d] * w, dst + pos[d] * w, pos[d + 1] - pos[d],
+                                tmp + pos[d] * w, th, th + (ops.NP + 1) * ops.R)
+            poll(stop)
+            if stopped(stop):
+                break
+    return 0
+
+
+cdef int sort_rows(const cs_ops *ops, const char *src, char *dst, Py_ssize_t rows,
+                   Py_ssize_t n, int nt, Stop *stop) noexcept nogil:
+    """Each row sorted whole by one thread; returns 1 when out of memory."""
+    cdef Py_ssize_t per = max(<Py_ssize_t> 1, ROW_TASK // max(n, <Py_ssize_t> 1))
+    cdef Py_ssize_t ntask = (rows + per - 1) // per, t
+    cdef int failed = 0
+    if nt > 1 and ntask > 1:
+        for t in prange(ntask, schedule="dynamic", num_threads=team(nt, ntask)):
+            if not stopped(stop):
+                if sort_row_task(ops, src, dst, t * per, min(rows, (t + 1) * per), n):
+                    failed = 1
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for t in range(ntask):
+            if sort_row_task(ops, src, dst, t * per, min(rows, (t + 1) * per), n):
+                failed = 1
+                break
+            poll(stop)
+            if stopped(stop):
+                break
+    return failed
+
+
+cdef int sort_row_task(const cs_ops *ops, const char *src, char *dst, Py_ssize_t r0,
+                       Py_ssize_t r1, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t w = ops.width, r
+    cdef char *tmp = NULL
+    cdef int64_t *cnt = NULL
+    if n > CS_SMALL:
+        tmp = <char *> malloc(n * w)
+        cnt = <int64_t *> malloc((ops.NP + 1) * ops.R * sizeof(int64_t))
+        if tmp == NULL or cnt == NULL:
+            free(tmp)
+            free(cnt)
+            return 1
+    for r in range(r0, r1):
+        ops.sort_serial(src + r * n * w, dst + r * n * w, n, tmp, cnt)
+    free(tmp)
+    free(cnt)
+    return 0
+
+
+def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
+    """Sort each row of the C-contiguous 2-D ``x`` into ``out`` (same shape and item
+    size; ``out`` may be ``x``: in place), stably by the dtype's key (type code tcode)."""
+    cdef const cs_ops *ops = get_ops(tcode)
+    cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], r, w = ops.width
+    cdef const char *src = <const char *> cnp.PyArray_DATA(x)
+    cdef char *dst = <char *> cnp.PyArray_DATA(out)
+    cdef char *tmp = NULL
+    cdef int64_t *cnt = NULL
+    cdef int64_t *pos = NULL
+    cdef int64_t *th = NULL
+    cdef int failed = 0
+    cdef Stop stop
+    stop_init(&stop, check)
+    if rows == 0 or n == 0:
+        return out
+    if n >= BLOCKED_MIN and rows < 2 * nt:
+        tmp = <char *> cs_big_alloc(n * w)
+        # sized for both the MSD pass (2048 buckets) and the LSD passes
+        cnt = <int64_t *> malloc(max(MAX_BLOCKS << MSD_BITS, MAX_BLOCKS * ops.NP * ops.R)
+                                 * sizeof(int64_t))
+        pos = <int64_t *> malloc(max((MAX_BLOCKS << MSD_BITS) + 1, MAX_BLOCKS * ops.R)
+                                 * sizeof(int64_t))
+        th = <int64_t *> malloc(nt * max(MAX_BLOCKS * ops.R,
+                                         (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1)
+                                * sizeof(int64_t))
+        try:
+            if tmp == NULL or cnt == NULL or pos == NULL or th == NULL:
+                raise MemoryError()
+            with nogil:
+                prefault(tmp, n * w, nt, &stop)
+                for r in range(rows):
+                    if stopped(&stop):
+                        break
+                    failed = sort_msd(ops, src + r * n * w, dst + r * n * w, n, tmp, cnt, pos,
+                                      th, nt, &stop)
+                    if failed == 2:   # uneven buckets: least significant digit first
+                        failed = sort_blocked(ops, src + r * n * w, dst + r * n * w, n, tmp,
+                                              cnt, pos, th, nt, &stop)
+                    if stopped(&stop) or failed:
+                        break
+            if failed:
+                raise MemoryError()
+        finally:
+            cs_big_free(tmp)
+            free(cnt)
+            free(pos)
+            free(th)
+    else:
+        with nogil:
+            failed = sort_rows(ops, src, dst, rows, n, nt, &stop)
+        if failed:
+            raise MemoryError()
+    raise_if_stopped(&stop)
+    return out
+
+
+# ---------------------------------------------------------------- argsort
+
+cdef int argsort_blocked(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
+                         char *k1, char *k2, int64_t *i2, int64_t *cnt, int64_t *pos,
+                         int64_t *th, int nt, Stop *stop) noexcept nogil:
+    cdef int bsh = block_shift(n)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, i
+    cdef Py_ssize_t stride = ops.NP * ops.R
+    cdef int act[8]
+    cdef int k, j, p, shift, shift2
+    cdef const char *kf = NULL
+    cdef const int64_t *ifr = NULL
+    cdef char *kt
+    cdef int64_t *it
+    k = count_all(ops, vals, n, nb, bs, cnt, act, nt, stop)
+    if k < 0:
+        return k == -2   # 1: out of memory
+    if k == 0:
+        if nt > 1:
+            for i in prange(n, schedule="static", num_threads=nt):
+                idx[i] = i
+        else:
+            for i in range(n):
+                idx[i] = i
+        return 0
+    for j in range(k):
+        p = act[j]
+        shift = p * ops.D
+        kt = NULL if j == k - 1 else (k2 if (j & 1) else k1)   # keys not needed after the last
+        it = i2 if ((k - 1 - j) & 1) else idx                   # the last pass lands in idx
+        cs_prefix(cnt + p * ops.R, pos, nb, ops.R, stride)
+        if j + 1 < k:
+            shift2 = act[j + 1] * ops.D
+            memset(th, 0, nt * nb * ops.R * sizeof(int64_t))
+            if nt > 1:
+                for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                    if not stopped(stop):
+                        ops.pscatter_h(vals, kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs),
+                                       shift, pos + b * ops.R, shift2, bsh,
+                                       th + threadid() * nb * ops.R)
+                        if threadid() == 0:
+                            poll(stop)
+            else:
+                for b in range(nb):
+                    ops.pscatter_h(vals, kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs), shift,
+                                   pos + b * ops.R, shift2, bsh, th)
+                    poll(stop)
+                    if stopped(stop):
+                        break
+            fold_counts(th, cnt + act[j + 1] * ops.R, nt, nb, ops.R, stride)
+        elif nt > 1:
+            for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                if not stopped(stop):
+                    if j == 0:
+                        ops.ascatter0(vals, kt, it, b * bs, min(n, (b + 1) * bs), shift,
+                                      pos + b * ops.R)
+                    else:
+                        ops.ascatter(kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs), shift,
+                                     pos + b * ops.R)
+                    if threadid() == 0:
+                        poll(stop)
+        else:
+            for b in range(nb):
+                if j == 0:
+                    ops.ascatter0(vals, kt, it, b * bs, min(n, (b + 1) * bs), shift,
+                                  pos + b * ops.R)
+                else:
+                    ops.ascatter(kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs), shift,
+                                 pos + b * ops.R)
+                poll(stop)
+        if stopped(stop):
+            return 0
+        kf = kt
+        ifr = it
+    return 0
+
+
+cdef int argsort_row_task(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t r0,
+                          Py_ssize_t r1, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t w = ops.width, r
+    cdef char *k1 = <char *> malloc(n * w)
+    cdef char *k2 = <char *> malloc(n * w)
+    cdef int64_t *i2 = <int64_t *> malloc(n * sizeof(int64_t))
+    cdef int64_t *cnt = <int64_t *> malloc((ops.NP + 1) * ops.R * sizeof(int64_t))
+    cdef int failed = k1 == NULL or k2 == NULL or i2 == NULL or cnt == NULL
+    if not failed:
+        for r in range(r0, r1):
+            ops.argsort_serial(vals + r * n * w, idx + r * n, n, k1, k2, i2, cnt)
+    free(k1)
+    free(k2)
+    free(i2)
+    free(cnt)
+    return failed
+
+
+def argsort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
+    """Stable argsort of each row of the C-contiguous 2-D ``x`` into the int64 ``out``."""
+    cdef const cs_ops *ops = get_ops(tcode)
+    cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], r, w = ops.width, t, ntask, per
+    cdef const char *vals = <const char *> cnp.PyArray_DATA(x)
+    cdef int64_t *idx = <int64_t *> cnp.PyArray_DATA(out)
+    cdef char *k1 = NULL
+    cdef char *k2 = NULL
+    cdef int64_t *i2 = NULL
+    cdef int64_t *cnt = NULL
+    cdef int64_t *pos = NULL
+    cdef int64_t *th = NULL
+    cdef int failed = 0
+    cdef Stop stop
+    stop_init(&stop, check)
+    if rows == 0 or n == 0:
+        return out
+    if n >= BLOCKED_MIN and rows < 2 * nt:
+        k1 = <char *> cs_big_alloc(n * w)
+        k2 = <char *> cs_big_alloc(n * w)
+        i2 = <int64_t *> cs_big_alloc(n * sizeof(int64_t))
+        cnt = <int64_t *> malloc(MAX_BLOCKS * ops.NP * ops.R * sizeof(int64_t))
+        pos = <int64_t *> malloc(MAX_BLOCKS * ops.R * sizeof(int64_t))
+        th = <int64_t *> malloc(nt * MAX_BLOCKS * ops.R * sizeof(int64_t))
+        try:
+            if (k1 == NULL or k2 == NULL or i2 == NULL or cnt == NULL or pos == NULL
+                    or th == NULL):
+                raise MemoryError()
+            with nogil:
+                prefault(k1, n * w, nt, &stop)
+                prefault(k2, n * w, nt, &stop)
+                prefault(<char *> i2, n * sizeof(int64_t), nt, &stop)
+                for r in range(rows):
+                    if stopped(&stop):
+                        break
+                    failed = argsort_blocked(ops, vals + r * n * w, idx + r * n, n, k1, k2, i2,
+                                             cnt, pos, th, nt, &stop)
+                    if stopped(&stop) or failed:
+                        break
+            if failed:
+                raise MemoryError()
+        finally:
+            cs_big_free(k1)
+            cs_big_free(k2)
+            cs_big_free(i2)
+            free(cnt)
+            free(pos)
+            free(th)
+    else:
+        per = max(<Py_ssize_t> 1, ROW_TASK // n)
+        ntask = (rows + per - 1) // per
+        with nogil:
+            if nt > 1 and ntask > 1:
+                for t in prange(ntask, schedule="dynamic", num_threads=team(nt, ntask)):
+                    if not stopped(&stop):
+                        if argsort_row_task(ops, vals, idx, t * per, min(rows, (t + 1) * per),
+                                            n):
+                            failed = 1
+                        if threadid() == 0:
+                            poll(&stop)
+            else:
+                for t in range(ntask):
+                    if argsort_row_task(ops, vals, idx, t * per, min(rows, (t + 1) * per), n):
+                        failed = 1
+                        break
+                    poll(&stop)
+                    if stopped(&stop):
+                        break
+        if failed:
+            raise MemoryError()
+    raise_if_stopped(&stop)
+    return out
+
+
+# ----------------------------------------------------------- searchsorted
+
+def searchsorted(cnp.ndarray a, cnp.ndarray v, cnp.ndarray out, int tcode, bint right,
+                 int nt, bint check):
+    """Insertion points of the contiguous 1-D queries ``v`` in the sorted contiguous
+    1-D ``a`` (same dtype) into the int64 ``out``: NumPy's order (NaN last)."""
+    cdef const cs_ops *ops = get_ops(tcode)
+    cdef Py_ssize_t n = a.shape[0], m = v.shape[0], nb = (m + Q_BLOCK - 1) // Q_BLOCK, b
+    cdef const char *pa = <const char *> cnp.PyArray_DATA(a)
+    cdef const char *pv = <const char *> cnp.PyArray_DATA(v)
+    cdef int64_t *po = <int64_t *> cnp.PyArray_DATA(out)
+    cdef Stop stop
+    stop_init(&stop, check)
+    with nogil:
+        if nt > 1 and nb > 1:
+            for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                if not stopped(&stop):
+                    ops.search(pa, n, pv, po, b * Q_BLOCK, min(m, (b + 1) * Q_BLOCK), right)
+                    if threadid() == 0:
+                        poll(&stop)
+        else:
+            for b in range(nb):
+                ops.search(pa, n, pv, po, b * Q_BLOCK, min(m, (b + 1) * Q_BLOCK), right)
+                poll(&stop)
+                if stopped(&stop):
+                    break
+    raise_if_stopped(&stop)
+    return out
+
+
+# ----------------------------------------------------------------- unique
+
+def unique(cnp.ndarray s, int tcode, bint equal_nan, bint want_where, int nt, bint check):
+    """Distinct values of the sorted contiguous 1-D ``s`` (first of each run of equal
+    keys; NaNs one run when equal_nan) and, if asked, where each run starts."""
+    cdef const cs_ops *ops = get_ops(tcode)
+    cdef Py_ssize_t n = s.shape[0], nb = (n + U_BLOCK - 1) // U_BLOCK, b
+    cdef const char *ps = <const char *> cnp.PyArray_DATA(s)
+    cdef int64_t *heads = <int64_t *> malloc((nb + 1) * sizeof(int64_t))
+    cdef int64_t total = 0, c
+    cdef char *po
+    cdef int64_t *pw = NULL
+    cdef Stop stop
+    cdef cnp.ndarray out, where = None
+    if heads == NULL:
+        raise MemoryError()
+    stop_init(&stop, check)
+    try:
+        with nogil:
+            if nt > 1 and nb > 1:
+                for b in prange(nb, schedule="static", num_threads=team(nt, nb)):
+                    heads[b] = ops.count_heads(ps, b * U_BLOCK, min(n, (b + 1) * U_BLOCK),
+                                               equal_nan)
+            else:
+                for b in range(nb):
+                    heads[b] = ops.count_heads(ps, b * U_BLOCK, min(n, (b + 1) * U_BLOCK),
+                                               equal_nan)
+            for b in range(nb):          # exclusive prefix, in block order
+                c = heads[b]
+                heads[b] = total
+                total += c
+            poll(&stop)
+        raise_if_stopped(&stop)
+        out = np.empty(total, dtype=s.dtype)
+        po = <char *> cnp.PyArray_DATA(out)
+        if want_where:
+            where = np.empty(total, dtype=np.int64)
+            pw = <int64_t *> cnp.PyArray_DATA(where)
+        with nogil:
+            if nt > 1 and nb > 1:
+                for b in prange(nb, schedule="static", num_threads=team(nt, nb)):
+                    ops.write_heads(ps, b * U_BLOCK, min(n, (b + 1) * U_BLOCK), equal_nan, po,
+                                    pw, heads[b])
+            else:
+                for b in range(nb):
+                    ops.write_heads(ps, b * U_BLOCK, min(n, (b + 1) * U_BLOCK), equal_nan, po,
+                                    pw, heads[b])
+    finally:
+        free(heads)
+    return out, where

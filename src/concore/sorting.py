@@ -1,0 +1,272 @@
+"""Sorting, searching and unique values, with NumPy's names and answers.
+
+``sort`` returns ``numpy.sort(a, kind='stable')`` bit for bit whatever ``kind`` is
+asked: equal values (``-0.0`` and ``0.0`` among them) keep their input order, NaNs go
+last in input order, NaN payloads and the sign of zero are kept. ``argsort`` returns
+NumPy's stable argsort exactly; for ``kind='quicksort'``/``'heapsort'`` that is one of
+the valid answers (NumPy's own unstable kinds may order ties differently).
+
+How: stable radix sorts on order-preserving keys computed from each value's bits on
+every pass (floats: sign flipped for positives, all bits for negatives, -0.0 as +0.0,
+every NaN as the largest key), moving the raw values. A long 1-D run is first split
+by the 11 bits below the highest bit in which its keys differ (one parallel scatter
+into 2048 buckets), and every bucket is then sorted whole by one thread, mostly in
+cache (a large bucket gets a second such pass first). When one bucket would hold
+more than half of the values, it is sorted least significant digit first instead,
+with every thread on every pass: 8-bit digits, counts per fixed
+block in parallel, a serial prefix over (digit, block), a parallel scatter; passes
+where every key has the same digit are skipped. A stable sort has one answer, so
+results are the same for any number of threads and on both backends. Many rows
+(sorting along an axis of a 2-D+ array) are spread over the threads, one row per
+thread at a time; one long row is sorted by blocks on all threads.
+
+Memory: ``sort`` allocates its result and one scratch buffer the size of a row being
+sorted (the whole input for 1-D). ``argsort`` allocates its int64 result plus, for
+each row being sorted, two key buffers of the input's width and one int64 index
+buffer (3x the result for float64), and a contiguous copy of the input when the
+axis is not contiguous.
+
+Natively: float64, float32, int64, int32, int16, int8, uint64, uint32, uint16,
+uint8 and bool in native byte order. Everything else (other dtypes, ``order=``,
+structured arrays, subclasses, byte-swapped data, 0-d arrays, empty arrays, odd
+arguments) is handed to NumPy, so the answers and errors are NumPy's there; NumPy
+is then asked for its stable kind, so ``sort``/``argsort`` give the stable answer
+on every path.
+"""
+import operator
+
+import numpy as np
+
+from concore import _config
+
+__all__ = ["sort", "argsort", "searchsorted", "unique"]
+
+# The kernels write int64 indices: NumPy's intp on every 64-bit platform.
+_INTP64 = np.dtype(np.intp) == np.dtype(np.int64)
+
+# Kernel type codes (see concore/_native/_sort.h).
+_TCODE = {np.dtype(t): i for i, t in enumerate(
+    (np.float64, np.float32, np.int64, np.int32, np.uint8, np.int8, np.uint64, np.uint32,
+     np.int16, np.uint16))}
+_TCODE[np.dtype(np.bool_)] = 4  # moved and ordered as uint8 (False < True)
+
+
+def _kernels():
+    return _config._backend_module().sorting
+
+
+_run = _config.run_kernel
+
+
+def _native_array(a):
+    """`a` as an ndarray a kernel can read, and its type code; (None, None) if not."""
+    if type(a) is not np.ndarray:
+        if isinstance(a, np.ndarray) or hasattr(a, "__array_function__"):
+            return None, None  # subclasses and other array types keep their semantics
+        try:
+            a = np.asarray(a)
+        except Exception:
+            return None, None  # NumPy raises its own error
+    t = _TCODE.get(a.dtype)
+    if (t is None or not a.dtype.isnative or a.size == 0 or a.ndim == 0
+            or not a.flags.aligned):
+        return None, None
+    return a, t
+
+
+def _check_kind(kind, stable):
+    """NumPy's errors for a bad ``kind``/``stable``, cheaply (an empty sort)."""
+    if kind is None and stable is None:
+        return
+    np.sort(np.empty(0), kind=kind, stable=stable)
+
+
+def _axis_of(arr, axis):
+    """Normalised axis, or None when NumPy should answer (and raise)."""
+    try:
+        ax = operator.index(axis)
+    except TypeError:
+        return None
+    if not -arr.ndim <= ax < arr.ndim:
+        return None
+    return ax % arr.ndim
+
+
+def _rows(arr, ax):
+    """`arr` with `ax` last, and the same as a 2-D (rows, n) view when C-contiguous."""
+    xm = np.moveaxis(arr, ax, -1) if ax != arr.ndim - 1 else arr
+    return xm
+
+
+def _as_rows(x):
+    n = x.shape[-1]
+    return x.reshape(-1, n)
+
+
+def sort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
+    """Sorted copy of ``a`` along ``axis`` (flattened for ``axis=None``), as ``numpy.sort``.
+
+    The result is ``numpy.sort(a, axis, kind='stable')`` bit for bit for every
+    ``kind`` (a stable radix sort; NaNs last in input order, ``-0.0``/``0.0`` and
+    other ties in input order, payloads kept), on all cores. ``n_threads``: threads
+    for this call (default ``concore.get_num_threads()``; -1 = all CPUs). See the
+    module docstring for what goes to NumPy.
+    """
+    if n_threads is not None:
+        _config._resolve(n_threads)
+
+    def numpy():
+        try:
+            _check_kind(kind, stable)
+        except Exception:
+            return np.sort(a, axis=axis, kind=kind, order=order, stable=stable)  # its error
+        # the stable kind whatever was asked: the same answers as the native path
+        return np.sort(a, axis=axis, kind="stable", order=order)
+
+    if order is not None:
+        return numpy()
+    arr, t = _native_array(a)
+    if arr is None:
+        return numpy()
+    try:
+        _check_kind(kind, stable)
+    except Exception:
+        return numpy()
+    if axis is None:
+        x = arr.reshape(-1)
+        ax = 0
+    else:
+        ax = _axis_of(arr, axis)
+        if ax is None:
+            return numpy()
+        x = arr
+    xm = _rows(x, ax)
+    out = np.empty(xm.shape, dtype=x.dtype)
+    if xm.flags.c_contiguous:
+        src = _as_rows(xm)
+    else:
+        out[...] = xm  # gather into the result, then sort it in place
+        src = _as_rows(out)
+    _run(_kernels().sort, out.size, n_threads, src, _as_rows(out), t)
+    return np.moveaxis(out, -1, ax) if ax != x.ndim - 1 else out
+
+
+def argsort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
+    """Indices that sort ``a`` along ``axis`` (flattened for ``axis=None``), as
+    ``numpy.argsort``.
+
+    Always NumPy's *stable* argsort exactly (``kind='stable'``/``stable=True``), which
+    is also a valid answer for the other kinds: ties keep their input order where
+    NumPy's quicksort may not. Needs two key buffers and one int64 index buffer per row
+    besides the result (see the module docstring). ``n_threads`` as for ``sort``.
+    """
+    if n_threads is not None:
+        _config._resolve(n_threads)
+
+    def numpy():
+        try:
+            _check_kind(kind, stable)
+        except Exception:
+            return np.argsort(a, axis=axis, kind=kind, order=order, stable=stable)  # its error
+        # the stable kind whatever was asked: the same answers as the native path
+        return np.argsort(a, axis=axis, kind="stable", order=order)
+
+    if order is not None or not _INTP64:
+        return numpy()
+    arr, t = _native_array(a)
+    if arr is None:
+        return numpy()
+    try:
+        _check_kind(kind, stable)
+    except Exception:
+        return numpy()
+    if axis is None:
+        x = arr.reshape(-1)
+        ax = 0
+    else:
+        ax = _axis_of(arr, axis)
+        if ax is None:
+            return numpy()
+        x = arr
+    xm = np.ascontiguousarray(_rows(x, ax))
+    out = np.empty(xm.shape, dtype=np.intp)
+    _run(_kernels().argsort, out.size, n_threads, _as_rows(xm), _as_rows(out), t)
+    return np.moveaxis(out, -1, ax) if ax != x.ndim - 1 else out
+
+
+def searchsorted(a, v, side="left", sorter=None, *, n_threads=None):
+    """Indices where ``v`` would go into the sorted 1-D ``a``, as ``numpy.searchsorted``.
+
+    One binary search per query, queries spread over the threads; NumPy's order
+    (NaN after everything, ``-0.0 == 0.0``). ``sorter=``, queries of another dtype
+    than ``a`` (NumPy casts to a common type) and non-contiguous ``a`` go to NumPy.
+    ``n_threads`` as for ``sort``.
+    """
+    if n_threads is not None:
+        _config._resolve(n_threads)
+
+    def numpy():
+        return np.searchsorted(a, v, side=side, sorter=sorter)
+
+    if (sorter is not None or not isinstance(side, str) or side not in ("left", "right")
+            or not _INTP64):
+        return numpy()
+    arr, t = _native_array(a)
+    if arr is None or arr.ndim != 1 or not arr.flags.c_contiguous:
+        return numpy()
+    if type(v) is not np.ndarray and (isinstance(v, np.ndarray)
+                                      or hasattr(v, "__array_function__")):
+        return numpy()
+    try:
+        q = np.asarray(v)
+    except Exception:
+        return numpy()
+    if q.dtype != arr.dtype:
+        return numpy()
+    qc = np.ascontiguousarray(q).reshape(-1)
+    out = np.empty(qc.shape, dtype=np.intp)
+    if qc.size:
+        # ~log2(n) probes per query: the work the grain is compared with
+        work = qc.size * max(1, int(arr.size).bit_length())
+        _run(_kernels().searchsorted, work, n_threads, arr, qc, out, t, side == "right")
+    out = out.reshape(q.shape)
+    return out[()] if q.ndim == 0 else out
+
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
+           *, equal_nan=True, sorted=True, n_threads=None):
+    """Sorted unique values of ``ar`` (flattened), as ``numpy.unique``; with
+    ``return_counts=True`` also how often each occurs.
+
+    Natively: the plain and ``return_counts`` cases (a parallel stable sort, then a
+    parallel mark-and-compact pass). ``-0.0`` and ``0.0`` are one value, and so are all
+    NaNs when ``equal_nan``; the value kept is the first in input order (NumPy keeps
+    whichever its unstable sort puts first). Other options go to NumPy.
+    ``n_threads`` as for ``sort``.
+    """
+    if n_threads is not None:
+        _config._resolve(n_threads)
+
+    def numpy():
+        return np.unique(ar, return_index=return_index, return_inverse=return_inverse,
+                         return_counts=return_counts, axis=axis, equal_nan=equal_nan,
+                         sorted=sorted)
+
+    if return_index or return_inverse or axis is not None or sorted is not True:
+        return numpy()
+    arr, t = _native_array(ar)
+    if arr is None:
+        if type(ar) is np.ndarray and ar.ndim == 0 and ar.dtype in _TCODE \
+                and ar.dtype.isnative:
+            arr, t = ar.reshape(1), _TCODE[ar.dtype]
+        else:
+            return numpy()
+    s = sort(arr, axis=None, n_threads=n_threads)
+    vals, where = _run(_kernels().unique, s.size, n_threads, s, t, bool(equal_nan),
+                       bool(return_counts))
+    if not return_counts:
+        return vals
+    counts = np.empty(where.size, dtype=np.intp)
+    np.subtract(where[1:], where[:-1], out=counts[:-1])
+    counts[-1] = s.size - where[-1]
+    return vals, counts

@@ -1,0 +1,349 @@
+"""sort, argsort, searchsorted and unique against NumPy.
+
+``sort`` must be ``numpy.sort(kind='stable')`` bit for bit (NaN payloads, the sign of
+zero and the input order of ties included) and ``argsort`` NumPy's stable argsort
+exactly, on both backends, for 1 and several threads, on the shared hard inputs and
+on sizes around the radix sort's block boundaries.
+"""
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import concore
+from concore import sorting as S
+from hard_inputs import OTHER_DTYPES, arrays, layouts
+
+THREADS = (1, 3)
+BLOCK = 1 << 16          # smallest block of the blocked radix sort
+BLOCKED_MIN = 1 << 17    # 1-D runs from this length are sorted by blocks on all threads
+SMALL = 32               # rows up to this length: insertion sort
+
+
+def same_bits(r, e, label=""):
+    r, e = np.asarray(r), np.asarray(e)
+    assert r.dtype == e.dtype, f"{label}: dtype {r.dtype} != {e.dtype}"
+    assert r.shape == e.shape, f"{label}: shape {r.shape} != {e.shape}"
+    rb = np.ascontiguousarray(r).view(np.uint8)
+    eb = np.ascontiguousarray(e).view(np.uint8)
+    if not np.array_equal(rb, eb):
+        first = np.flatnonzero(rb != eb)[0] // max(r.itemsize, 1)
+        raise AssertionError(f"{label}: bits differ from element {first}: "
+                             f"{r.ravel()[first:first + 3]} vs {e.ravel()[first:first + 3]}")
+
+
+def payload_nans(n, dtype, rng):
+    """NaNs with distinct payloads and both signs, mixed with -0.0/0.0 and numbers."""
+    dt = np.dtype(dtype)
+    ui = np.uint64 if dt.itemsize == 8 else np.uint32
+    exp = np.array(0x7FF8000000000000 if dt.itemsize == 8 else 0x7FC00000, dtype=ui)
+    sign = np.array(1 << (8 * dt.itemsize - 1), dtype=ui)
+    x = rng.standard_normal(n).astype(dt)
+    bits = x.view(ui)
+    k = rng.integers(0, 6, n)
+    pay = rng.integers(1, 1 << 20, n).astype(ui)
+    bits[k == 0] = exp | pay[k == 0]
+    bits[k == 1] = sign | exp | pay[k == 1]
+    x[k == 2] = -0.0
+    x[k == 3] = 0.0
+    return x
+
+
+def _cases():
+    for label, x in arrays(sizes=(1, 2, 7, 31, 32, 33, 127, 1000, 4097, 40001)):
+        for lay, y in layouts(x):
+            yield f"{label}/{lay}", y
+    for label, x in arrays(dtypes=OTHER_DTYPES, sizes=(1, 33, 1000)):
+        yield label, x
+    rng = np.random.default_rng(5)
+    for dt in ("float64", "float32"):
+        for n in (5, 33, 5000):
+            yield f"{dt}-payload-nans-{n}", payload_nans(n, dt, rng)
+    for dt in ("int16", "uint16", "uint32", "uint64", "int8"):
+        info = np.iinfo(dt)
+        yield f"{dt}-full", rng.integers(info.min, info.max, 3001, dtype=dt, endpoint=True)
+    x = rng.integers(-3, 3, 3000)
+    yield "ties", x
+    yield "sorted", np.sort(x)
+    yield "reversed", np.sort(x)[::-1].copy()
+    yield "allequal", np.full(999, 7.5)
+    yield "allequal-zeros", np.where(rng.random(999) < 0.5, -0.0, 0.0)
+    yield "infs", rng.choice([-np.inf, np.inf, 0.0, -0.0, np.nan, 1.0], 777)
+
+
+CASES = list(_cases())
+
+
+def _axes(x):
+    return [-1, None] + ([0] if x.ndim >= 2 else [])
+
+
+@pytest.mark.parametrize("nt", THREADS)
+def test_sort_hard_inputs(backend, nt, small_grain):
+    for label, x in CASES:
+        for axis in _axes(x):
+            if x.ndim == 0 and axis is not None:
+                with pytest.raises(np.exceptions.AxisError):
+                    S.sort(x, axis=axis, n_threads=nt)
+                continue
+            e = np.sort(x, axis=axis, kind="stable")
+            for kind in (None, "quicksort"):
+                same_bits(S.sort(x, axis=axis, kind=kind, n_threads=nt), e,
+                          f"{label} axis={axis} kind={kind}")
+
+
+@pytest.mark.parametrize("nt", THREADS)
+def test_argsort_hard_inputs(backend, nt, small_grain):
+    for label, x in CASES:
+        for axis in _axes(x):
+            if x.ndim == 0 and axis is not None:
+                continue
+            e = np.argsort(x, axis=axis, kind="stable")
+            r = S.argsort(x, axis=axis, n_threads=nt)
+            same_bits(r, e, f"{label} axis={axis}")
+            same_bits(S.argsort(x, axis=axis, stable=True, n_threads=nt), e, label)
+
+
+@pytest.mark.parametrize("n", [BLOCKED_MIN - 1, BLOCKED_MIN, BLOCKED_MIN + 1,
+                               3 * BLOCK + 7, 16 * BLOCK + 3])
+@pytest.mark.parametrize("nt", THREADS)
+def test_block_boundaries(backend, nt, n):
+    """Long runs (the blocked parallel path) of every kind of key."""
+    rng = np.random.default_rng(n)
+    xs = {
+        "f64": payload_nans(n, np.float64, rng),
+        "f32": rng.standard_normal(n).astype(np.float32),
+        "i64-small": rng.integers(-5, 5, n),                      # most passes skipped
+        "i64-full": rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, n),
+        "i32": rng.integers(-2**31, 2**31 - 1, n).astype(np.int32),
+        "u8": rng.integers(0, 256, n).astype(np.uint8),
+        "const": np.full(n, 3, np.int64),                          # every pass skipped
+        # even top bits: the MSD path (2048 buckets, each sorted whole by one thread)
+        "f64-unif": rng.random(n),
+        "f64-1to2-ties": np.round(1 + rng.random(n), 3),
+        "f32-unif": rng.random(n, dtype=np.float32),
+        # uneven buckets (binades): big ones get a second MSD pass of their own
+        "f64-normal-zeros": np.where(rng.random(n) < 0.05, -0.0,
+                                     np.round(rng.standard_normal(n), 4)),
+    }
+    if n > 10 * BLOCK:
+        xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-normal-zeros")}
+    for label, x in xs.items():
+        same_bits(S.sort(x, n_threads=nt), np.sort(x, kind="stable"), label)
+        same_bits(S.argsort(x, n_threads=nt), np.argsort(x, kind="stable"), label)
+        y = x.copy()
+        same_bits(S.sort(y[::-1], n_threads=nt), np.sort(y[::-1], kind="stable"), label)
+
+
+@pytest.mark.parametrize("nt", THREADS)
+def test_many_rows(backend, nt, small_grain):
+    rng = np.random.default_rng(3)
+    # 3000 rows of 40: several tasks of rows (32768 elements each) on the threads
+    x = payload_nans(3000 * 40, np.float64, rng).reshape(3000, 40)
+    for axis in (0, 1, None):
+        same_bits(S.sort(x, axis=axis, n_threads=nt), np.sort(x, axis=axis, kind="stable"))
+        same_bits(S.argsort(x, axis=axis, n_threads=nt),
+                  np.argsort(x, axis=axis, kind="stable"))
+    y = rng.integers(0, 4, (3, BLOCKED_MIN + 5)).astype(np.int32)  # few long rows
+    same_bits(S.sort(y, n_threads=nt), np.sort(y, kind="stable"))
+    same_bits(S.argsort(y, n_threads=nt), np.argsort(y, kind="stable"))
+
+
+def test_same_bits_for_any_thread_count(backend):
+    rng = np.random.default_rng(11)
+    x = payload_nans(BLOCKED_MIN * 2 + 3, np.float64, rng)
+    ref = S.sort(x, n_threads=1)
+    for nt in (2, 3, 4):
+        same_bits(S.sort(x, n_threads=nt), ref)
+
+
+def test_errors_and_fallbacks(backend):
+    x = np.arange(10.0)
+    for f in (S.sort, S.argsort):
+        for bad in ({"axis": 2}, {"axis": 1.5}, {"kind": "bogus"},
+                    {"kind": "stable", "stable": True}, {"order": "x"}):
+            with pytest.raises(Exception) as ours:
+                f(x, **bad)
+            with pytest.raises(Exception) as theirs:
+                getattr(np, f.__name__)(x, **bad)
+            assert ours.type is theirs.type, bad
+        with pytest.raises(ValueError):
+            f(x, n_threads=0)
+    rec = np.array([(2, 1.0), (1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])
+    assert np.array_equal(S.sort(rec, order="a"), np.sort(rec, order="a"))
+    assert np.array_equal(S.argsort(rec, order="b"), np.argsort(rec, order="b"))
+    m = np.ma.array([3, 1, 2], mask=[0, 1, 0])
+    assert type(S.sort(m)) is np.ma.MaskedArray
+    assert S.sort([3, 1, 2]).tolist() == [1, 2, 3]
+    assert S.sort(np.array(5.0), axis=None).tolist() == [5.0]
+    c = np.array([3 + 1j, 1 - 1j])
+    same_bits(S.sort(c), np.sort(c))
+    buf = bytearray(b"\0" + np.random.default_rng(0).standard_normal(100).tobytes())
+    mis = np.frombuffer(buf, np.float64, offset=1)       # misaligned: NumPy's answer
+    assert not mis.flags.aligned
+    same_bits(S.sort(mis), np.sort(mis, kind="stable"))
+    same_bits(S.argsort(mis), np.argsort(mis, kind="stable"))
+    e = np.empty((0, 3))
+    same_bits(S.sort(e, axis=0), np.sort(e, axis=0))
+    same_bits(S.argsort(e), np.argsort(e))
+
+
+# ------------------------------------------------------------------ hypothesis
+
+_dtypes = st.sampled_from(["float64", "float32", "int64", "int32", "uint8", "int8", "bool"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_properties(data):
+    dt = data.draw(_dtypes)
+    x = data.draw(hnp.arrays(dt, st.integers(0, 300),
+                             elements=None if dt != "float64" else
+                             st.sampled_from([0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, np.nan])))
+    nt = data.draw(st.sampled_from(THREADS))
+    be = data.draw(st.sampled_from(["native", "python"]))
+    from conftest import BACKENDS
+    if be not in BACKENDS:
+        be = "python"
+    with concore.use_backend(be):
+        s = S.sort(x, n_threads=nt)
+        i = S.argsort(x, n_threads=nt)
+    # a permutation that sorts, stable: equal keys in increasing index order
+    assert sorted(i.tolist()) == list(range(x.size))
+    same_bits(x[i], s)
+    same_bits(s, np.sort(x, kind="stable"))
+    if x.size > 1:
+        k = np.argsort(np.argsort(x, kind="stable"), kind="stable")  # ranks
+        assert np.all(np.diff(k[i]) > 0)
+        if x.dtype.kind == "f":
+            fin = s[~np.isnan(s)]
+            assert np.all(fin[:-1] <= fin[1:])
+            assert not np.isnan(s[:fin.size]).any()          # NaNs last
+        else:
+            assert np.all(s[:-1] <= s[1:])
+        with np.errstate(invalid="ignore"):
+            eq = np.diff(s.astype(np.float64)) == 0
+        assert np.all(np.diff(i)[eq] > 0)                    # ties in input order
+
+
+# --------------------------------------------------------------- searchsorted
+
+@pytest.mark.parametrize("nt", THREADS)
+def test_searchsorted(backend, nt, small_grain):
+    rng = np.random.default_rng(7)
+    for dt in ("float64", "float32", "int64", "int32", "uint8", "int8", "uint64"):
+        if np.dtype(dt).kind == "f":
+            a = np.sort(payload_nans(5000, dt, rng))
+            a[:10] = -np.inf
+            v = np.concatenate([payload_nans(3000, dt, rng),
+                                np.array([np.inf, -np.inf, np.nan, -0.0, 0.0], dt)])
+        else:
+            a = np.sort(rng.integers(0, 100, 5000).astype(dt))
+            v = rng.integers(0, 110, 3000).astype(dt)
+        for side in ("left", "right"):
+            same_bits(S.searchsorted(a, v, side, n_threads=nt), np.searchsorted(a, v, side),
+                      f"{dt} {side}")
+            same_bits(S.searchsorted(a[:1], v, side, n_threads=nt),
+                      np.searchsorted(a[:1], v, side))
+            same_bits(S.searchsorted(a, v.reshape(-1, 1)[::2], side, n_threads=nt),
+                      np.searchsorted(a, v.reshape(-1, 1)[::2], side))
+    a = np.arange(10.0)
+    r = S.searchsorted(a, 3.5)
+    assert r == 4 and type(r) is type(np.searchsorted(a, 3.5))
+    assert S.searchsorted(a, np.float64(3.0), "right") == 4
+    same_bits(S.searchsorted(a, [1, 2]), np.searchsorted(a, [1, 2]))        # int -> NumPy
+    same_bits(S.searchsorted(a, 2.0, sorter=np.arange(10)),
+              np.searchsorted(a, 2.0, sorter=np.arange(10)))
+    same_bits(S.searchsorted(a[::2], [2.0, 3.0]), np.searchsorted(a[::2], [2.0, 3.0]))
+    same_bits(S.searchsorted(np.empty(0), [1.0]), np.searchsorted(np.empty(0), [1.0]))
+    same_bits(S.searchsorted(a, np.empty(0)), np.searchsorted(a, np.empty(0)))
+    for bad in ({"side": "middle"}, {"side": 1}):
+        with pytest.raises(Exception) as ours:
+            S.searchsorted(a, 1.0, **bad)
+        with pytest.raises(Exception) as theirs:
+            np.searchsorted(a, 1.0, **bad)
+        assert ours.type is theirs.type
+
+
+# --------------------------------------------------------------------- unique
+
+def _same_unique(r, e, label=""):
+    if isinstance(e, tuple):
+        assert isinstance(r, tuple) and len(r) == len(e), label
+        for a, b in zip(r, e):
+            assert a.dtype == b.dtype, label
+            np.testing.assert_array_equal(a, b, err_msg=label)
+    else:
+        assert r.dtype == e.dtype, label
+        np.testing.assert_array_equal(r, e, err_msg=label)
+
+
+@pytest.mark.parametrize("nt", THREADS)
+def test_unique(backend, nt, small_grain):
+    rng = np.random.default_rng(9)
+    ins = {
+        "ints": rng.integers(-50, 50, 100_000),
+        "i32": rng.integers(0, 7, 3333).astype(np.int32),
+        "u8": rng.integers(0, 256, 5000).astype(np.uint8),
+        "bool": rng.random(300) < 0.3,
+        "f64-nans": payload_nans(20_000, np.float64, rng).round(1),
+        "f32-nans": payload_nans(999, np.float32, rng),
+        "allnan": np.full(50, np.nan),
+        "one": np.array([4.0]),
+        "2d": rng.integers(0, 9, (30, 40)),
+    }
+    for label, x in ins.items():
+        for en in (True, False):
+            for rc in (False, True):
+                r = S.unique(x, return_counts=rc, equal_nan=en, n_threads=nt)
+                e = np.unique(x, return_counts=rc, equal_nan=en)
+                _same_unique(r, e, f"{label} equal_nan={en} counts={rc}")
+    z = np.array([0.0, -0.0, 1.0, -0.0])
+    assert np.signbit(S.unique(z)[0]) == np.signbit(z[0])   # first in input order
+    x = ins["ints"]
+    for kw in ({"return_index": True}, {"return_inverse": True},
+               {"return_index": True, "return_counts": True}):
+        _same_unique(S.unique(x, **kw), np.unique(x, **kw), str(kw))
+    _same_unique(S.unique(ins["2d"], axis=0), np.unique(ins["2d"], axis=0))
+    _same_unique(S.unique(np.array(3)), np.unique(np.array(3)))
+    _same_unique(S.unique(np.empty(0)), np.unique(np.empty(0)))
+    _same_unique(S.unique([3, 1, 3]), np.unique([3, 1, 3]))
+
+
+# ---------------------------------------------------------------------- Ctrl-C
+
+@pytest.mark.parametrize("nt", [1, 2])
+def test_ctrl_c_interrupts_long_sort(nt):
+    """SIGINT during a long sort raises KeyboardInterrupt promptly (native backend)."""
+    from conftest import NATIVE
+    if not NATIVE:
+        pytest.fail("the native extension is not built: cannot test its Ctrl-C polling")
+    code = textwrap.dedent(f"""
+        import os, signal, threading, time, numpy as np
+        from concore import sorting
+        x = np.random.default_rng(0).integers(-2**62, 2**62, 6 * 10**7)
+        sent = []
+        def interrupt():
+            time.sleep(0.3)
+            sent.append(time.perf_counter())
+            os.kill(os.getpid(), signal.SIGINT)
+        threading.Thread(target=interrupt, daemon=True).start()
+        try:
+            for _ in range(20):
+                sorting.sort(x, n_threads={nt})
+        except KeyboardInterrupt:
+            print("latency_ms", (time.perf_counter() - sent[0]) * 1e3)
+        else:
+            print("not interrupted")
+    """)
+    env = dict(os.environ, CONCORE_BACKEND="native")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120, env=env)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0 and "latency_ms" in out, out
+    assert float(out.split("latency_ms")[1].split()[0]) < 1000, out
