@@ -304,6 +304,69 @@ def test_histogramdd(backend, nt, small_grain):
     check(H.histogramdd, np.histogramdd, s[::-3], bins=3, range=[(-3, 3)] * 3, n_threads=nt)
 
 
+@pytest.mark.parametrize("nt", NT)
+def test_histogramdd_uniform_bins_on_every_edge(backend, nt, small_grain):
+    """Uniform bins in 2-d and N-d: the arithmetic index only settles values far from
+    an edge, so values on, just below and just above every edge, outliers and coarse
+    edges land where NumPy's searchsorted puts them (the last edge in the last bin);
+    weighted sums are NumPy's bits (one chain per bin, in sample order)."""
+    rng = np.random.default_rng(17)
+    n = 140001                          # > 2 blocks: the parallel paths run
+    for lo, hi, nb in [(0.0, 1.0, 100), (1e8, 1e8 + 1e-3, 50), (-3.0, 7.0, 300),
+                       (5.0, 5.0 + 1e-9, 3), (-1e300, 1e300, 7), (0.1, 0.7, 13),
+                       (-1.5e308, 1.5e308, 4)]:
+        with np.errstate(all="ignore"):
+            e = np.linspace(lo, hi, nb + 1)
+            near = np.concatenate([e, np.nextafter(e, -np.inf), np.nextafter(e, np.inf)])
+        near = near[np.isfinite(near)]
+        u = rng.uniform(-0.05, 1.05, n - near.size - 20000)
+        x = np.concatenate([near, rng.choice(near, 20000), lo * (1 - u) + hi * u])
+        y = rng.permutation(x)
+        w = rng.standard_normal(n)
+        label = f"{lo} {hi} {nb}"
+        for kw in (dict(range=[(lo, hi), (lo, hi)]), dict()):
+            check(H.histogram2d, np.histogram2d, x, y, nb, label=label, n_threads=nt, **kw)
+            check(H.histogram2d, np.histogram2d, x, y, nb, weights=w, label=label + " w",
+                  n_threads=nt, **kw)
+        with np.errstate(over="ignore"):
+            x32 = x.astype(np.float32)
+        check(H.histogram2d, np.histogram2d, x32, y, (nb, 5), weights=w.astype(np.float32),
+              label=label + " f4", n_threads=nt)
+        if np.all(np.isfinite(e)):                  # the same edges given explicitly
+            check(H.histogram2d, np.histogram2d, x, y, [e, e[::2].copy()], weights=w,
+                  label=label + " edges", n_threads=nt)
+        s = np.stack([x, y, x[::-1]], axis=1)       # strided columns
+        for wt in (None, w):
+            check(H.histogramdd, np.histogramdd, s, bins=(nb, 3, 5), weights=wt,
+                  range=[(lo, hi)] * 3, label=label + " dd", n_threads=nt)
+    xi = rng.integers(-20, 20, n)
+    check(H.histogram2d, np.histogram2d, xi, xi[::-1].astype(np.int32), 8, weights=w,
+          n_threads=nt)
+    # several rounds of blocks in the weighted kernel, few and many bins
+    x, y, w = rng.standard_normal(700001), rng.standard_normal(700001), rng.standard_normal(700001)
+    for nb in (1, 2, 9, 300):
+        check(H.histogram2d, np.histogram2d, x, y, nb, weights=w, range=[(-2, 2), (-3, 1)],
+              label=f"rounds {nb}", n_threads=nt)
+    check(H.histogram2d, np.histogram2d, xi.astype(np.uint8), xi, 8, n_threads=nt)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=hnp.arrays(np.float64, st.integers(1, 300),
+                    elements=st.floats(-1e6, 1e6, allow_nan=False) | st.sampled_from([0.0, 1.0, -1.0, 0.5])),
+       nb=st.integers(1, 40), mb=st.integers(1, 5), nt=st.sampled_from(NT),
+       use_range=st.booleans(), weighted=st.booleans())
+def test_histogram2d_property(x, nb, mb, nt, use_range, weighted):
+    """Uniform 2-d bins over values that often sit on an edge (the range is drawn from
+    the data), counts and weighted sums, both backends."""
+    y = x[::-1].copy()
+    rng = [(x.min(), x.max()), (float(np.median(y)), y.max())] if use_range else None
+    w = np.linspace(-1.0, 1.0, x.size) ** 3 if weighted else None
+    for be in BACKENDS:
+        with concore.use_backend(be):
+            check(H.histogram2d, np.histogram2d, x, y, (nb, mb), range=rng, weights=w,
+                  n_threads=nt)
+
+
 def test_threads_agree_bitwise(small_grain):
     rng = np.random.default_rng(13)
     x = rng.standard_normal(300001)

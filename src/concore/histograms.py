@@ -13,7 +13,10 @@ NumPy decides it:
 * explicit edges: a binary search with NumPy's comparisons (``edges[i] <= v <
   edges[i+1]``, last bin closed, NaN never counted);
 * ``histogramdd``: NumPy's ``searchsorted(edges, v, 'right')`` per dimension, the
-  last edge moved into the last bin, outliers dropped.
+  last edge moved into the last bin, outliers dropped. For int ``bins`` (uniform
+  edges) the index is ``int((v - first) * (n / (last - first)))`` where that is
+  certain (the edges' own deviation from it is measured first) and a search of the
+  edges elsewhere, so the bins are NumPy's.
 
 Weighted sums:
 
@@ -29,7 +32,9 @@ Weighted sums:
   differences; bitwise the same for any ``n_threads`` and on both backends.
 * ``bincount``, ``histogram2d``, ``histogramdd``: NumPy's single sequential pass
   (one chain per bin, in input order): bincount gives each thread its own range of
-  bins (all threads read all input), the N-d kernel runs serially. NumPy's bits.
+  bins (all threads read all input); the N-d kernel computes the bin indices of a
+  round of blocks on all threads, then each thread adds the round's weights, in
+  order, into the bins it owns. NumPy's bits.
 
 Inputs of other dtypes (float16, int16, uint64, bool data in ``histogram``,
 complex or integer weights ...), byte-swapped or misaligned data, subclasses,
@@ -368,7 +373,8 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None, *, n_th
     """Multidimensional histogram, as ``numpy.histogramdd``; returns ``(hist, edges)``.
 
     Counts are exact (NumPy's, as float64); weighted sums follow NumPy's single
-    sequential pass (NumPy's bits; that pass runs serially).
+    sequential pass (one chain per bin in sample order: NumPy's bits, for any
+    ``n_threads``).
     """
     if n_threads is not None:
         _config._resolve(n_threads)
@@ -450,7 +456,7 @@ def _dd(cols, bins, rng, density, weights, n_threads):
                 return None
         except TypeError:
             return None
-    edges, kedges = [], []
+    edges, kedges, uniform = [], [], True
     for i in _builtin_range(D):
         bi = bins[i]
         if isinstance(bi, str):
@@ -473,6 +479,7 @@ def _dd(cols, bins, rng, density, weights, n_threads):
                 return None
             e = np.linspace(oe[0], oe[1], nb + 1)
         elif np.ndim(bi) == 1:
+            uniform = False
             e = np.asarray(bi)
             try:
                 if np.any(e[:-1] > e[1:]):
@@ -501,8 +508,9 @@ def _dd(cols, bins, rng, density, weights, n_threads):
     if total > (1 << 31):
         return None
     out = np.zeros(total, _F8 if w is not None else _I8)
+    unis = [_dd_uniform(e) for e in kedges] if uniform else None
     _run(_kernels().histdd, N * D, n_threads, list(cols), types, kedges,
-         [_locator(e) for e in kedges], out, w)
+         [_locator(e) for e in kedges], unis, out, w)
     hist = out.reshape(core).astype(float, casting="safe")
     if density:
         s = hist.sum()
@@ -512,6 +520,26 @@ def _dd(cols, bins, rng, density, weights, n_threads):
             hist = hist / np.diff(edges[i]).reshape(shape)
         hist /= s
     return hist, edges
+
+
+def _dd_uniform(e):
+    """(lo, hi, first, norm, nb, lim) of the float64 uniform edges e for the N-d
+    kernel: F'(v) = (v - first) * norm is monotone in v, so a value in bin i
+    (e[i] <= v < e[i+1]) has F'(e[i]) <= F'(v) <= F'(e[i+1]), each within delta of its
+    edge's number; where ``|frac(F') - 0.5| < lim = 0.5 - delta - rounding`` the bin
+    is int(F'). lim = 0 (every value settled by the edges) when in doubt."""
+    nb = e.size - 1
+    first, last = float(e[0]), float(e[-1])
+    eps = float(np.finfo(_F8).eps)
+    lim, norm = 0.0, 0.0
+    with np.errstate(all="ignore"):
+        span = last - first
+        if span > 0 and np.isfinite(span):
+            norm = nb / span
+            dev = np.abs((e - first) * norm - np.arange(nb + 1, dtype=_F8))
+            if np.isfinite(norm) and norm > 0 and np.all(np.isfinite(dev)):
+                lim = max(0.0, 0.5 - (float(dev.max()) * 1.0001 + 4 * eps * (nb + 2)))
+    return first, last, first, norm, float(nb), lim
 
 
 def _outer_edges_dd(lo, hi, rng):

@@ -18,7 +18,11 @@ already converted to the types NumPy computes in. Definitions:
 * Weighted bincount and weighted N-d histograms: NumPy's single sequential pass,
   one chain per bin over the whole input. bincount splits the *bins* between
   threads (each thread scans all of x and adds only its own bins), so every bin
-  keeps NumPy's order; the N-d kernel runs serially.
+  keeps NumPy's order; the N-d kernel does the same by rounds: the bin indices of a
+  round of blocks on all threads, then each thread adds the round into its bins.
+* N-d uniform bins: per dimension, the arithmetic index where it is certain (as for
+  1-d uniform bins, against NumPy's searchsorted edges: see histdd), a search of the
+  edges elsewhere; then the linear index, counted per thread as above.
 * Uniform bins: NumPy's index ``F(v) = (v - first) / denom * n`` (rounded as NumPy
   rounds), truncated, clamped, corrected once downwards and once upwards against
   the edges. F is monotone in v, and the caller measures ``delta = max |F(e_i) - i|``
@@ -68,9 +72,10 @@ cdef extern from *:
        docstring), -2 where NumPy's exact arithmetic must decide, -1 outside the
        kept range [lo, hi] (compared in double) or NaN. IN: data type, B: NumPy's
        bin type, Q: the type NumPy computes the index in. */
-    /* Run-time SIMD dispatch (GCC ifunc): an AVX2 clone where the CPU has it. */
+    /* Run-time SIMD dispatch (GCC ifunc): an AVX-512 (x86-64-v4) or AVX2 clone where
+       the CPU has it. */
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    #define CC_CLONES __attribute__((target_clones("avx2", "default")))
+    #define CC_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
     #else
     #define CC_CLONES
     #endif
@@ -98,6 +103,127 @@ cdef extern from *:
     CC_UPHASE(cc_up_idd, int32_t, double, double, fabs)
     CC_UPHASE(cc_up_bdd, uint8_t, double, double, fabs)
 
+    /* The N-d uniform-bin index, one dimension at a time, written so that the
+       compiler vectorizes it: c = int(F') with F' = (v - first) * norm where that is
+       certain (see histdd), -2 where the edges must decide, -1 outside [lo, hi] or
+       NaN; folded into lin (the linear index of the dimensions before: -1 wins over
+       -2, which wins over an index). st: the column's stride in elements. */
+    #define CC_DDLOOP(XJ, INIT)                                                         \
+        for (Py_ssize_t j = 0; j < m; j++) {                                            \
+            double v = (double)(XJ);                                                    \
+            double f = (v - first) * norm;                                              \
+            f = f > -1.0 ? f : -1.0;                                                    \
+            f = f < nb ? f : nb;                                                        \
+            double t = (double)(int)f;                                                  \
+            double cd = fabs(f - t - 0.5) < lim ? t : -2.0;                             \
+            cd = (v >= lo) ? cd : -1.0;                                                 \
+            cd = (v <= hi) ? cd : -1.0;                                                 \
+            int c = (int)cd;                                                            \
+            if (INIT) {                                                                 \
+                lin[j] = c < 0 ? c : c * mul;                                           \
+            } else {                                                                    \
+                int p = lin[j];                                                         \
+                int r = p + (c > 0 ? c : 0) * mul;                                      \
+                int mn = c < p ? c : p, mx = c < p ? p : c;                             \
+                /* both negative: -1 if either is -1; one negative: that one */         \
+                lin[j] = mn < 0 ? (mx < 0 ? mx : mn) : r;                               \
+            }                                                                           \
+        }
+    #define CC_DDPHASE(NAME, IN)                                                        \
+    CC_CLONES static void NAME(const IN *restrict x, Py_ssize_t st, Py_ssize_t m,      \
+            double lo, double hi, double first, double norm, double nb, double lim,    \
+            int mul, int init, int *restrict lin) {                                    \
+        if (init) {                                                                     \
+            if (st == 1) { CC_DDLOOP(x[j], 1) } else { CC_DDLOOP(x[j * st], 1) }        \
+        } else {                                                                        \
+            if (st == 1) { CC_DDLOOP(x[j], 0) } else { CC_DDLOOP(x[j * st], 0) }        \
+        }                                                                               \
+    }
+
+    /* Weighted 1-d, one chunk: acc[k] += w[j] in order for the bins k = ib[j] >= 0
+       (element order within a bin is NumPy's; four at a time where all are bins). */
+    #define CC_WADD(NAME, W)                                                            \
+    static void NAME(const int *restrict ib, const W *restrict w, Py_ssize_t m,        \
+                     double *acc) {                                                     \
+        Py_ssize_t j = 0;                                                               \
+        for (; j + 4 <= m; j += 4) {                                                    \
+            int k0 = ib[j], k1 = ib[j + 1], k2 = ib[j + 2], k3 = ib[j + 3];             \
+            if ((k0 | k1 | k2 | k3) >= 0) {                                             \
+                acc[k0] += (double)w[j];                                                \
+                acc[k1] += (double)w[j + 1];                                            \
+                acc[k2] += (double)w[j + 2];                                            \
+                acc[k3] += (double)w[j + 3];                                            \
+            } else {                                                                    \
+                if (k0 >= 0) acc[k0] += (double)w[j];                                   \
+                if (k1 >= 0) acc[k1] += (double)w[j + 1];                               \
+                if (k2 >= 0) acc[k2] += (double)w[j + 2];                               \
+                if (k3 >= 0) acc[k3] += (double)w[j + 3];                               \
+            }                                                                           \
+        }                                                                               \
+        for (; j < m; j++)                                                              \
+            if (ib[j] >= 0) acc[ib[j]] += (double)w[j];                                 \
+    }
+    CC_WADD(cc_wadd_d, double)
+    CC_WADD(cc_wadd_f, float)
+
+    /* Weighted N-d, one thread's share: od[k] += w[j] for the bins k0 <= k < k1 it
+       owns, in order; every other element adds into one of 8 dummy slots. Branch-free
+       (the owner of an element is random, a branch would miss half the time). */
+    #define CC_DDWOWN(NAME, W)                                                          \
+    static void NAME(const int *restrict lin, const W *restrict w, Py_ssize_t m,      \
+                     Py_ssize_t k0, Py_ssize_t k1, double *od, double *dum) {          \
+        size_t span = (size_t)(k1 - k0);                                               \
+        for (Py_ssize_t j = 0; j < m; j++) {                                           \
+            Py_ssize_t k = lin[j];                                                     \
+            uintptr_t own = (uintptr_t)0 - (uintptr_t)((size_t)(k - k0) < span);      \
+            uintptr_t q = (((uintptr_t)od + (uintptr_t)k * sizeof(double)) & own)      \
+                          | (((uintptr_t)(dum + (j & 7))) & ~own);                      \
+            *(double *)q += (double)w[j];                                              \
+        }                                                                              \
+    }
+    CC_DDWOWN(cc_ddw_own_d, double)
+    CC_DDWOWN(cc_ddw_own_f, float)
+
+    /* Whether v occurs in a[0:m] (vectorized: no early exit). */
+    CC_CLONES static int cc_has(const int *restrict a, Py_ssize_t m, int v) {
+        int r = 0;
+        for (Py_ssize_t j = 0; j < m; j++) r |= a[j] == v;
+        return r;
+    }
+
+    /* Two float64 dimensions in one pass (histogram2d), the same arithmetic. */
+    #define CC_DD1(V, C, P)                                                             \
+            double f##C = (V - P##first) * P##norm;                                     \
+            f##C = f##C > -1.0 ? f##C : -1.0;                                           \
+            f##C = f##C < P##nb ? f##C : P##nb;                                         \
+            double t##C = (double)(int)f##C;                                            \
+            double c##C = fabs(f##C - t##C - 0.5) < P##lim ? t##C : -2.0;               \
+            c##C = (V >= P##lo) ? c##C : -1.0;                                          \
+            c##C = (V <= P##hi) ? c##C : -1.0;
+    #define CC_DD2LOOP(XJ, YJ)                                                          \
+        for (Py_ssize_t j = 0; j < m; j++) {                                            \
+            double xv = XJ, yv = YJ;                                                    \
+            CC_DD1(xv, 0, a)                                                            \
+            CC_DD1(yv, 1, b)                                                            \
+            double mn = c0 < c1 ? c0 : c1, mx = c0 < c1 ? c1 : c0;                      \
+            double r = mn < 0.0 ? (mx < 0.0 ? mx : mn) : c0 * amul + c1;                \
+            lin[j] = (int)r;                                                            \
+        }
+    CC_CLONES static void cc_dd2_d(const double *restrict x, Py_ssize_t sx,
+            const double *restrict y, Py_ssize_t sy, Py_ssize_t m,
+            double alo, double ahi, double afirst, double anorm, double anb, double alim,
+            double amul, double blo, double bhi, double bfirst, double bnorm, double bnb,
+            double blim, int *restrict lin) {
+        if (sx == 1 && sy == 1) { CC_DD2LOOP(x[j], y[j]) }
+        else { CC_DD2LOOP(x[j * sx], y[j * sy]) }
+    }
+
+    CC_DDPHASE(cc_dd_d, double)
+    CC_DDPHASE(cc_dd_f, float)
+    CC_DDPHASE(cc_dd_l, int64_t)
+    CC_DDPHASE(cc_dd_i, int32_t)
+    CC_DDPHASE(cc_dd_b, uint8_t)
+
     /* min and max of a contiguous run in one pass (NaN flagged apart: a NaN never
        wins a comparison, so it never becomes the min or the max). */
     #define CC_MINMAX(NAME, T, FLOAT)                                                \
@@ -124,6 +250,33 @@ cdef extern from *:
     int cc_mm_l(const int64_t *x, Py_ssize_t n, int64_t *mn, int64_t *mx) noexcept nogil
     int cc_mm_i(const int32_t *x, Py_ssize_t n, int32_t *mn, int32_t *mx) noexcept nogil
     int cc_mm_b(const uint8_t *x, Py_ssize_t n, uint8_t *mn, uint8_t *mx) noexcept nogil
+    int cc_has(const int *a, Py_ssize_t m, int v) noexcept nogil
+    void cc_ddw_own_d(const int *lin, const double *w, Py_ssize_t m, Py_ssize_t k0,
+                      Py_ssize_t k1, double *od, double *dum) noexcept nogil
+    void cc_ddw_own_f(const int *lin, const float *w, Py_ssize_t m, Py_ssize_t k0,
+                      Py_ssize_t k1, double *od, double *dum) noexcept nogil
+    void cc_dd2_d(const double *x, Py_ssize_t sx, const double *y, Py_ssize_t sy,
+                  Py_ssize_t m, double alo, double ahi, double afirst, double anorm,
+                  double anb, double alim, double amul, double blo, double bhi,
+                  double bfirst, double bnorm, double bnb, double blim,
+                  int *lin) noexcept nogil
+    void cc_wadd_d(const int *ib, const double *w, Py_ssize_t m, double *acc) noexcept nogil
+    void cc_wadd_f(const int *ib, const float *w, Py_ssize_t m, double *acc) noexcept nogil
+    void cc_dd_d(const double *x, Py_ssize_t st, Py_ssize_t m, double lo, double hi,
+                 double first, double norm, double nb, double lim, int mul, int init,
+                 int *lin) noexcept nogil
+    void cc_dd_f(const float *x, Py_ssize_t st, Py_ssize_t m, double lo, double hi,
+                 double first, double norm, double nb, double lim, int mul, int init,
+                 int *lin) noexcept nogil
+    void cc_dd_l(const int64_t *x, Py_ssize_t st, Py_ssize_t m, double lo, double hi,
+                 double first, double norm, double nb, double lim, int mul, int init,
+                 int *lin) noexcept nogil
+    void cc_dd_i(const int32_t *x, Py_ssize_t st, Py_ssize_t m, double lo, double hi,
+                 double first, double norm, double nb, double lim, int mul, int init,
+                 int *lin) noexcept nogil
+    void cc_dd_b(const uint8_t *x, Py_ssize_t st, Py_ssize_t m, double lo, double hi,
+                 double first, double norm, double nb, double lim, int mul, int init,
+                 int *lin) noexcept nogil
     void cc_up_ddd(const double *x, Py_ssize_t m, double lo, double hi, double first,
                    double norm, double nb, double lim, int *idx) noexcept nogil
     void cc_up_fdd(const float *x, Py_ssize_t m, double lo, double hi, double first,
@@ -151,6 +304,7 @@ cdef enum:
     MERGE_TASK = 8192       # bins per parallel task when merging block sums
     ROUND_MAX = 512         # most blocks per round of the weighted kernel (~3e7 values)
     CHUNK = 256             # values per phase-1 pass of the uniform kernel (on the stack)
+    WROUND = 16             # blocks per round of the parallel weighted N-d kernel
 
 ctypedef fused in_t:
     double
@@ -550,14 +704,17 @@ cdef void wsum_block(const in_t *x, const double *wd, const float *wf, Py_ssize_
         while s < e:
             m = min(<Py_ssize_t> CHUNK, e - s)
             phase1(x + s, m, ue, p, ib)
-            for j in range(m):
-                k = ib[j]
-                if k == -2:
-                    k = uidx(x[s + j], ue, p)
-                if k >= 0:
-                    acc[k] += wget(wd, wf, s + j)
-                elif k == -2:
-                    b = 1
+            if cc_has(ib, m, -2):       # rare: values within rounding of an edge
+                for j in range(m):
+                    if ib[j] == -2:
+                        k = uidx(x[s + j], ue, p)
+                        if k == -2:
+                            b = 1
+                        ib[j] = <int> k
+            if wd != NULL:
+                cc_wadd_d(ib, wd + s, m, acc)
+            else:
+                cc_wadd_f(ib, wf + s, m, acc)
             s += m
     else:
         for i in range(s, e):
@@ -1109,6 +1266,12 @@ def digitize(cnp.ndarray x, int t, cnp.ndarray edges, object loc, bint right, bi
 
 # ------------------------------------------------------------ N-d histogram
 
+cdef struct DU:
+    # Uniform-bin constants of one dimension: kept range [lo, hi] (the first and
+    # last edge), F' = (v - first) * norm, nb bins, lim (see histdd).
+    double lo, hi, first, norm, nb, lim
+
+
 cdef struct DD:
     int D
     Py_ssize_t n
@@ -1117,6 +1280,7 @@ cdef struct DD:
     const Py_ssize_t *cs    # column strides in elements
     const Edges *E          # edges (and search accelerator) per dimension
     const Py_ssize_t *mul   # linear-index multiplier per dimension (core bins)
+    const DU *U             # uniform-bin constants per dimension, or NULL
 
 
 cdef inline double colval(const DD *d, int j, Py_ssize_t i) noexcept nogil:
@@ -1155,39 +1319,255 @@ cdef inline Py_ssize_t ddidx(const DD *d, Py_ssize_t i) noexcept nogil:
     return lin
 
 
-cdef void dd_block(const DD *d, Py_ssize_t s, Py_ssize_t e, int64_t *c,
-                   long long *atom) noexcept nogil:
-    cdef Py_ssize_t i, k
-    for i in range(s, e):
-        k = ddidx(d, i)
-        if k >= 0:
-            if atom != NULL:
-                cc_atomic_inc(&atom[k])
+cdef void dd_phase(const DD *d, Py_ssize_t s, Py_ssize_t m, int *lin) noexcept nogil:
+    """lin[0:m] for samples s..s+m-1 over uniform bins: the linear index where the
+    arithmetic is certain, -1 for outliers, -2 where the edges must decide."""
+    cdef int j, t, mul
+    cdef const void *p
+    cdef Py_ssize_t st, off
+    cdef const DU *u
+    cdef const DU *v
+    if d.D == 2 and d.ct[0] == T_F8 and d.ct[1] == T_F8:
+        u = d.U
+        v = d.U + 1
+        cc_dd2_d(d.col[0] + s * d.cs[0], d.cs[0], d.col[1] + s * d.cs[1], d.cs[1], m,
+                 u.lo, u.hi, u.first, u.norm, u.nb, u.lim, <double> d.mul[0],
+                 v.lo, v.hi, v.first, v.norm, v.nb, v.lim, lin)
+        return
+    for j in range(d.D):
+        p = <const void *> d.col[j]
+        t = d.ct[j]
+        st = d.cs[j]
+        off = s * st
+        u = d.U + j
+        mul = <int> d.mul[j]
+        if t == T_F8:
+            cc_dd_d((<const double *> p) + off, st, m, u.lo, u.hi, u.first, u.norm, u.nb,
+                    u.lim, mul, j == 0, lin)
+        elif t == T_F4:
+            cc_dd_f((<const float *> p) + off, st, m, u.lo, u.hi, u.first, u.norm, u.nb,
+                    u.lim, mul, j == 0, lin)
+        elif t == T_I8:
+            cc_dd_l((<const int64_t *> p) + off, st, m, u.lo, u.hi, u.first, u.norm, u.nb,
+                    u.lim, mul, j == 0, lin)
+        elif t == T_I4:
+            cc_dd_i((<const int32_t *> p) + off, st, m, u.lo, u.hi, u.first, u.norm, u.nb,
+                    u.lim, mul, j == 0, lin)
+        else:
+            cc_dd_b((<const uint8_t *> p) + off, st, m, u.lo, u.hi, u.first, u.norm, u.nb,
+                    u.lim, mul, j == 0, lin)
+
+
+cdef void dd_lin(const DD *d, Py_ssize_t s, Py_ssize_t e, int *lin) noexcept nogil:
+    """lin[0:e-s] = the linear index of samples s..e-1, -1 for outliers."""
+    cdef Py_ssize_t j, m
+    cdef int *l
+    if d.U == NULL:
+        for j in range(s, e):
+            lin[j - s] = <int> ddidx(d, j)
+        return
+    while s < e:
+        m = min(<Py_ssize_t> CHUNK, e - s)
+        dd_phase(d, s, m, lin)
+        if cc_has(lin, m, -2):          # rare: a value within rounding of an edge
+            for j in range(m):
+                if lin[j] == -2:
+                    lin[j] = <int> ddidx(d, s + j)
+        lin += m
+        s += m
+
+
+cdef void dd_block(const DD *d, Py_ssize_t s, Py_ssize_t e, int64_t *c0, int64_t *c1,
+                   int64_t *c2, int64_t *c3, long long *atom) noexcept nogil:
+    """Counts of samples s..e-1 into c0..c3 (sample i into copy i % 4), or atomically
+    into atom when it is not NULL."""
+    cdef int lin[CHUNK]
+    cdef Py_ssize_t i, j, m, k0, k1, k2, k3
+    if atom != NULL:
+        for i in range(s, e):
+            k0 = ddidx(d, i)
+            if k0 >= 0:
+                cc_atomic_inc(&atom[k0])
+        return
+    while s < e:
+        m = min(<Py_ssize_t> CHUNK, e - s)
+        dd_lin(d, s, s + m, lin)
+        j = 0
+        while j + 4 <= m:
+            k0 = lin[j]
+            k1 = lin[j + 1]
+            k2 = lin[j + 2]
+            k3 = lin[j + 3]
+            if (k0 | k1 | k2 | k3) >= 0:
+                c0[k0] += 1
+                c1[k1] += 1
+                c2[k2] += 1
+                c3[k3] += 1
             else:
-                c[k] += 1
+                if k0 >= 0:
+                    c0[k0] += 1
+                if k1 >= 0:
+                    c1[k1] += 1
+                if k2 >= 0:
+                    c2[k2] += 1
+                if k3 >= 0:
+                    c3[k3] += 1
+            j += 4
+        while j < m:
+            if lin[j] >= 0:
+                c0[lin[j]] += 1
+            j += 1
+        s += m
 
 
-def histdd(list cols, list types, list edges, list locs, cnp.ndarray out, object w, int nt,
-           bint check):
+cdef inline void ddw_all(const int *lin, const double *wd, const float *wf, Py_ssize_t m,
+                         double *od) noexcept nogil:
+    """od[lin[j]] += w[j] in order, outliers (-1) skipped."""
+    if wd != NULL:
+        cc_wadd_d(lin, wd, m, od)
+    else:
+        cc_wadd_f(lin, wf, m, od)
+
+
+cdef inline void ddw_own(const int *lin, const double *wd, const float *wf, Py_ssize_t m,
+                         Py_ssize_t k0, Py_ssize_t k1, double *od, double *dum) noexcept nogil:
+    """ddw_all for the bins k0 <= k < k1 only (see cc_ddw_own_d)."""
+    if wd != NULL:
+        cc_ddw_own_d(lin, wd, m, k0, k1, od, dum)
+    else:
+        cc_ddw_own_f(lin, wf, m, k0, k1, od, dum)
+
+
+cdef int ddw_run(const DD *d, const double *wd, const float *wf, double *od,
+                 Py_ssize_t nb, int nt, Stop *stop) except -1 nogil:
+    """Weight sums in NumPy's order (one chain per bin, in sample order). Serially: by
+    chunks, indices then sums. In parallel: by rounds of WROUND blocks, the indices of
+    a round by blocks on all threads, then each thread adds the whole round into the
+    bins it owns."""
+    cdef Py_ssize_t n = d.n, nblk = (n + BLOCK - 1) // BLOCK, r0, cnt, b, s, m, j
+    cdef int T = team(nt, min(nblk, nb)), t
+    cdef int lin[CHUNK]
+    cdef int *buf
+    cdef double *dum
+    cdef const double *wdr
+    cdef const float *wfr
+    if T <= 1:
+        s = 0
+        while s < n and not stopped(stop):
+            m = min(<Py_ssize_t> BLOCK, n - s)
+            j = 0
+            while j < m:
+                b = min(<Py_ssize_t> CHUNK, m - j)
+                dd_lin(d, s + j, s + j + b, lin)
+                ddw_all(lin, wd + s + j if wd != NULL else NULL,
+                        wf + s + j if wf != NULL else NULL, b, od)
+                j += b
+            s += m
+            poll(stop)
+        return 0
+    buf = <int *> malloc(<size_t> WROUND * BLOCK * sizeof(int))
+    dum = <double *> calloc(<size_t> T * 16, sizeof(double))
+    if buf == NULL or dum == NULL:
+        free(buf)
+        free(dum)
+        with gil:
+            raise MemoryError()
+    r0 = 0
+    while r0 < nblk and not stopped(stop):
+        cnt = min(<Py_ssize_t> WROUND, nblk - r0)
+        for b in prange(cnt, schedule="static", num_threads=team(T, cnt)):
+            if not stopped(stop):
+                dd_lin(d, (r0 + b) * BLOCK, min(n, (r0 + b + 1) * BLOCK), buf + b * BLOCK)
+                if threadid() == 0:
+                    poll(stop)
+        s = r0 * BLOCK
+        m = min(n, (r0 + cnt) * BLOCK) - s
+        wdr = wd + s if wd != NULL else NULL
+        wfr = wf + s if wf != NULL else NULL
+        if not stopped(stop):
+            for t in prange(T, schedule="static", num_threads=T):
+                ddw_own(buf, wdr, wfr, m, nb * t // T, nb * (t + 1) // T, od, dum + 16 * t)
+        r0 += cnt
+        poll(stop)
+    free(buf)
+    free(dum)
+    return 0
+
+
+cdef int ddc_run(const DD *d, int64_t *oc, Py_ssize_t nb, int nt,
+                 Stop *stop) except -1 nogil:
+    """Counts: private copies per thread (block-parallel), summed at the end; atomic
+    adds into the output for huge bin counts."""
+    cdef Py_ssize_t n = d.n, nblk = (n + BLOCK - 1) // BLOCK, b, k, t, copies
+    cdef int T = team(nt, nblk), tid
+    cdef int64_t *priv = NULL
+    cdef int64_t *c
+    cdef long long *atom = NULL
+    cdef int64_t s
+    copies = 4 if nb <= FEW_BINS else (2 if nb <= 4 * FEW_BINS else 1)
+    if T > 1 and <Py_ssize_t> T * copies * nb > PRIV_MAX and nb > n // 4:
+        atom = <long long *> oc
+    elif T > 1 or copies > 1:
+        priv = <int64_t *> calloc(<size_t> (T * copies * nb), sizeof(int64_t))
+        if priv == NULL:
+            with gil:
+                raise MemoryError()
+    if T > 1:
+        for b in prange(nblk, schedule="static", num_threads=T):
+            if not stopped(stop):
+                tid = threadid()
+                if atom != NULL:
+                    dd_block(d, b * BLOCK, min(n, (b + 1) * BLOCK), NULL, NULL, NULL, NULL,
+                             atom)
+                else:
+                    c = priv + tid * copies * nb
+                    dd_block(d, b * BLOCK, min(n, (b + 1) * BLOCK), c, c + (1 % copies) * nb,
+                             c + (2 % copies) * nb, c + (3 % copies) * nb, NULL)
+                if tid == 0:
+                    poll(stop)
+    else:
+        c = priv if priv != NULL else oc
+        for b in range(nblk):
+            dd_block(d, b * BLOCK, min(n, (b + 1) * BLOCK), c, c + (1 % copies) * nb,
+                     c + (2 % copies) * nb, c + (3 % copies) * nb, NULL)
+            poll(stop)
+            if stopped(stop):
+                break
+    if priv != NULL:
+        for k in range(nb):
+            s = 0
+            for t in range(T * copies):
+                s = s + priv[t * nb + k]
+            oc[k] = s
+        free(priv)
+    return 0
+
+
+def histdd(list cols, list types, list edges, list locs, object unis, cnp.ndarray out,
+           object w, int nt, bint check):
     """N-d histogram over the core bins into out (zeroed, flat; int64 counts, or
-    float64 weight sums in sample order: serial). cols: 1-d (strided) arrays of equal
-    length; edges: increasing float64 arrays (double comparisons)."""
-    cdef int D = len(cols), j, T, tid
-    cdef Py_ssize_t n = cols[0].shape[0], nb = out.shape[0], nblk, b, k, t, i
+    float64 weight sums in NumPy's order: one chain per bin in sample order). cols:
+    1-d (strided) arrays of equal length; edges: increasing float64 arrays (double
+    comparisons). unis: None, or per dimension (lo, hi, first, norm, nb, lim) of
+    uniform bins: F' = (v - first) * norm is monotone in v and the caller measured
+    delta = max |F'(e_i) - i| over the edges, with lim <= 0.5 - delta (minus
+    rounding), so a value with |frac(F') - 0.5| < lim is in bin int(F'); the others
+    are settled by comparisons with the edges."""
+    cdef int D = len(cols), j
+    cdef Py_ssize_t n = cols[0].shape[0], nb = out.shape[0], m
     cdef DD d
     cdef Stop stop
-    cdef int64_t *priv = NULL
     cdef int64_t *oc = <int64_t *> cnp.PyArray_DATA(out)
     cdef double *od = <double *> cnp.PyArray_DATA(out)
-    cdef long long *atom = NULL
     cdef const double *wd = NULL
     cdef const float *wf = NULL
-    cdef int64_t s
     cdef void **mem = <void **> calloc(4 * D + 1, sizeof(void *))
     cdef Edges *Es = <Edges *> calloc(D, sizeof(Edges))
-    if mem == NULL or Es == NULL:
+    cdef DU *U = <DU *> calloc(D, sizeof(DU))
+    if mem == NULL or Es == NULL or U == NULL:
         free(mem)
         free(Es)
+        free(U)
         raise MemoryError()
     try:
         d.D = D
@@ -1197,6 +1577,7 @@ def histdd(list cols, list types, list edges, list locs, cnp.ndarray out, object
         d.cs = <const Py_ssize_t *> (mem + 2 * D)
         d.mul = <const Py_ssize_t *> (mem + 3 * D)
         d.E = Es
+        d.U = NULL
         m = 1
         for j in range(D - 1, -1, -1):
             (<const double **> d.col)[j] = <const double *> ptr(cols[j])
@@ -1208,6 +1589,10 @@ def histdd(list cols, list types, list edges, list locs, cnp.ndarray out, object
             set_locator(&Es[j], locs[j])
             (<Py_ssize_t *> d.mul)[j] = m
             m *= edges[j].shape[0] - 1
+        if unis is not None and nb < (1 << 31) - 1:
+            for j in range(D):
+                U[j].lo, U[j].hi, U[j].first, U[j].norm, U[j].nb, U[j].lim = unis[j]
+            d.U = U
         stop_init(&stop, check)
         if n == 0:
             return None
@@ -1216,49 +1601,14 @@ def histdd(list cols, list types, list edges, list locs, cnp.ndarray out, object
                 wd = <const double *> ptr(w)
             else:
                 wf = <const float *> ptr(w)
-            with nogil:     # NumPy's bincount order: one sequential pass
-                b = 0
-                while b < n and not stopped(&stop):
-                    for i in range(b, min(n, b + BLOCK)):
-                        k = ddidx(&d, i)
-                        if k >= 0:
-                            od[k] += wget(wd, wf, i)
-                    b += BLOCK
-                    poll(&stop)
-            raise_if_stopped(&stop)
-            return None
-        nblk = (n + BLOCK - 1) // BLOCK
-        T = team(nt, nblk)
-        if T > 1 and T * nb > PRIV_MAX and nb > n // 4:
-            atom = <long long *> oc
-        elif T > 1:
-            priv = <int64_t *> calloc(<size_t> (T * nb), sizeof(int64_t))
-            if priv == NULL:
-                raise MemoryError()
-        with nogil:
-            if T > 1:
-                for b in prange(nblk, schedule="static", num_threads=T):
-                    if not stopped(&stop):
-                        tid = threadid()
-                        dd_block(&d, b * BLOCK, min(n, (b + 1) * BLOCK),
-                                 priv + tid * nb if priv != NULL else NULL, atom)
-                        if tid == 0:
-                            poll(&stop)
-            else:
-                for b in range(nblk):
-                    dd_block(&d, b * BLOCK, min(n, (b + 1) * BLOCK), oc, NULL)
-                    poll(&stop)
-                    if stopped(&stop):
-                        break
-            if priv != NULL:
-                for k in range(nb):
-                    s = 0
-                    for t in range(T):
-                        s = s + priv[t * nb + k]
-                    oc[k] = s
+            with nogil:
+                ddw_run(&d, wd, wf, od, nb, nt, &stop)
+        else:
+            with nogil:
+                ddc_run(&d, oc, nb, nt, &stop)
         raise_if_stopped(&stop)
         return None
     finally:
-        free(priv)
         free(mem)
         free(Es)
+        free(U)

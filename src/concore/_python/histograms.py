@@ -90,7 +90,8 @@ def digitize(x, t, edges, loc, right, dec, out, n_threads, check):
     out[...] = edges.shape[0] - r if dec else r
 
 
-def histdd(cols, types, edges, locs, out, w, n_threads, check):
+def histdd(cols, types, edges, locs, unis, out, w, n_threads, check):
+    # unis: the native kernel's uniform-bin shortcut; the searchsorted below decides
     n = cols[0].shape[0]
     lin = np.zeros(n, np.intp)
     ok = np.ones(n, bool)
