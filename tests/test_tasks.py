@@ -593,7 +593,8 @@ def raise_stop(x):
 
 
 def test_stopiteration_becomes_runtimeerror():
-    with pytest.raises(RuntimeError, match=r"item [01] raised StopIteration") as info:  # unordered: either may fail first
+    # unordered: either item may be the first to fail
+    with pytest.raises(RuntimeError, match=r"item [01] raised StopIteration") as info:
         list(parallel_map(raise_stop, [1, 2], backend="threads", ordered=False))
     assert type(info.value.__cause__) is StopIteration
 
