@@ -146,6 +146,7 @@ def _scan(name, op, nan, a, axis, dtype, out, n_threads):
     copy_back = False
     if out is None:
         res = target = np.empty_like(x, dtype=acc)  # x's memory order, as NumPy
+        _run(_kernels().touch, target.size, n_threads, target)
     else:
         res = out
         target = out if rtype == acc else out.view(acc)
