@@ -61,7 +61,7 @@ gomp = [n for n in names if re.fullmatch(r"concore\.libs/libgomp[^/]*\.so[^/]*",
 if not gomp:
     libs = [n for n in names if n.startswith("concore.libs/")]
     problems.append(f"no vendored libgomp in concore.libs/ (concore.libs has: {libs or 'nothing'})")
-sources = [n for n in names if n.endswith((".c", ".pyx", ".pxd"))]
+sources = [n for n in names if n.endswith((".c", ".cpp", ".h", ".pyx", ".pxd"))]
 if sources:
     problems.append(f"source files shipped in the wheel: {sources}")
 print("extension modules:", ext)
