@@ -146,7 +146,6 @@ def _scan(name, op, nan, a, axis, dtype, out, n_threads):
     copy_back = False
     if out is None:
         res = target = np.empty_like(x, dtype=acc)  # x's memory order, as NumPy
-        _run(_kernels().touch, target.size, n_threads, target)
     else:
         res = out
         target = out if rtype == acc else out.view(acc)
@@ -162,6 +161,10 @@ def _scan(name, op, nan, a, axis, dtype, out, n_threads):
     # inside a block where the sequential one does not, turning NumPy's 0 into NaN.
     blocked = inner == 1 and N >= _config.GRAIN and not (op == OP_PROD and acc.kind == "f")
     nan = nan and x.dtype.kind == "f"
+    if out is None and not blocked:
+        # The blocked scan's threads map in the pages of their own units; the
+        # sequential kernels' would interleave, so map them in first.
+        _run(_kernels().touch, target.size, n_threads, target)
     _run(_kernels().scan, x.size, n_threads, x, t, target, kshape, xks, oks, N,
          x.strides[ax] // x.itemsize, target.strides[ax] // target.itemsize, op, nan,
          blocked)

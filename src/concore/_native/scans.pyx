@@ -26,7 +26,7 @@ in ``x``, ``ons`` in ``out``). Two definitions:
   for any number of threads; ``concore._python.scans`` computes the same
   definitions with NumPy.
 """
-from cython.parallel cimport prange, threadid
+from cython.parallel cimport prange, parallel, threadid
 from libc.stdint cimport int64_t, int32_t, uint8_t
 from libc.stdlib cimport malloc, free
 from libc.math cimport copysign
@@ -37,6 +37,53 @@ from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_st
 
 cnp.import_array()
 
+cdef extern from *:
+    """
+    /* The hand-off between the threads of the parallel blocked scan: a counter of
+       units taken, and the number of units whose running total is published (the
+       total itself is written before the release store and read after the acquire). */
+    #if defined(_MSC_VER)
+    #include <intrin.h>
+    #include <windows.h>
+    static Py_ssize_t cc_take(volatile Py_ssize_t *c) {
+        return (Py_ssize_t)_InterlockedExchangeAdd64((volatile long long *)c, 1);
+    }
+    static Py_ssize_t cc_ready(volatile Py_ssize_t *r) {
+        return (Py_ssize_t)_InterlockedOr64((volatile long long *)r, 0);
+    }
+    static void cc_publish(volatile Py_ssize_t *r, Py_ssize_t v) {
+        _InterlockedExchange64((volatile long long *)r, (long long)v);
+    }
+    static void cc_relax(void) { YieldProcessor(); }
+    static void cc_yield(void) { SwitchToThread(); }
+    #else
+    #include <sched.h>
+    static Py_ssize_t cc_take(Py_ssize_t *c) { return __atomic_fetch_add(c, 1, __ATOMIC_RELAXED); }
+    static Py_ssize_t cc_ready(Py_ssize_t *r) { return __atomic_load_n(r, __ATOMIC_ACQUIRE); }
+    static void cc_publish(Py_ssize_t *r, Py_ssize_t v) { __atomic_store_n(r, v, __ATOMIC_RELEASE); }
+    #if defined(__x86_64__) || defined(__i386__)
+    static void cc_relax(void) { __builtin_ia32_pause(); }
+    #elif defined(__aarch64__)
+    static void cc_relax(void) { __asm__ __volatile__("yield"); }
+    #else
+    static void cc_relax(void) { }
+    #endif
+    static void cc_yield(void) { sched_yield(); }
+    #endif
+    /* Spin briefly (the unit waited for is usually a few microseconds from done),
+       then give the core away: with more threads than free cores, the thread
+       waited for may be the one that needs it. */
+    static int cc_wait(int spins) {
+        if (spins < 4096) { cc_relax(); return spins + 1; }
+        cc_yield();
+        return spins;
+    }
+    """
+    Py_ssize_t cc_take(Py_ssize_t *c) noexcept nogil
+    Py_ssize_t cc_ready(Py_ssize_t *r) noexcept nogil
+    void cc_publish(Py_ssize_t *r, Py_ssize_t v) noexcept nogil
+    int cc_wait(int spins) noexcept nogil
+
 # Work sizes: the blocked structure (BLOCK, NSUB, SUB) is part of the definition of
 # the result (concore._python.scans uses the same numbers); the others only group work.
 cdef enum:
@@ -45,16 +92,17 @@ cdef enum:
     SUB = 520               # elements per sub-block (BLOCK // NSUB): not a multiple of
                             # 512, so that the 16 streams of a block (8 read, 8 written)
                             # do not fall into the same L1 set 4 KiB apart
-    ROUND_BLOCKS = 2400     # blocks per round of the parallel blocked scan (~1e7
-                            # elements): few rounds, so few barriers. Measured on a
-                            # loaded 2-vCPU VM, 192-block rounds (L3-sized) were 2x
-                            # slower: every barrier waits for a preempted thread.
-    DYN_CHUNK = 4           # blocks handed out at a time (dynamic: a thread slowed
-                            # down by another process does less; blocks write only
-                            # their own slots, so the schedule never changes a bit)
+    UNIT = 63               # blocks a thread takes at a time in the parallel scan
+                            # (520 KiB of float64 input: still in L2 when scanned);
+                            # taken in order, a slow thread just takes fewer
     TASK = 16384            # elements per parallel task of the sequential kernels
     COLW = 1024             # columns per task of the column kernel
     POLL_EVERY = 1 << 16    # elements between polls in serial loops
+
+cdef struct Chain:
+    Py_ssize_t next         # units taken so far
+    Py_ssize_t ready        # units whose running total is published
+
 
 ctypedef fused in_t:
     double
@@ -421,42 +469,74 @@ cdef void block_scan(const in_t *p, Py_ssize_t n, Py_ssize_t xs, acc_t *o, Py_ss
             qj = comb(qj, sub[j], t)
 
 
+cdef void chain_worker(const in_t *p, Py_ssize_t n, Py_ssize_t xs, acc_t *o, Py_ssize_t os,
+                       bint nan, acc_t nv, acc_t e, Stop *stop, Chain *ch, acc_t *carry,
+                       op_t *t) noexcept nogil:
+    """One thread of the parallel blocked scan: take the next unit of UNIT blocks, sum
+    its blocks, wait for the running total of the units before it, pass the new total
+    on at once, then scan the blocks (still in cache) from their offsets.
+
+    Units are taken in order from one counter, so the unit a thread waits for is
+    always held by a running thread; the wait ends early once the scan is stopped."""
+    cdef acc_t sub[NSUB * UNIT]
+    cdef acc_t tot[UNIT]
+    cdef acc_t offs[UNIT]
+    cdef acc_t P
+    cdef Py_ssize_t nblk = (n + BLOCK - 1) // BLOCK, nunit = (nblk + UNIT - 1) // UNIT
+    cdef Py_ssize_t u, b0, cnt, j
+    cdef int spins
+    cdef bint t0 = threadid() == 0
+    while not stopped(stop):
+        u = cc_take(&ch.next)
+        if u >= nunit:
+            return
+        b0 = u * UNIT
+        cnt = min(<Py_ssize_t> UNIT, nblk - b0)
+        for j in range(cnt):
+            block_sums(p, n, xs, b0 + j, nan, nv, e, sub + NSUB * j, tot + j, t)
+        spins = 0
+        while cc_ready(&ch.ready) != u:
+            if stopped(stop):
+                return
+            if t0:
+                poll(stop)
+            spins = cc_wait(spins)
+        P = carry[0]
+        for j in range(cnt):
+            offs[j] = P
+            P = comb(P, tot[j], t)
+        carry[0] = P
+        cc_publish(&ch.ready, u + 1)
+        for j in range(cnt):
+            block_scan(p, n, xs, o, os, b0 + j, nan, nv, offs[j], sub + NSUB * j, t)
+        if t0:
+            poll(stop)
+
+
 cdef int blocked_run(const in_t *p, Py_ssize_t n, Py_ssize_t xs, acc_t *o, Py_ssize_t os,
-                     bint nan, acc_t nv, acc_t e, int nt, Stop *stop, acc_t *sub,
-                     acc_t *tot, acc_t *off, op_t *t) except -1 nogil:
-    """The blocked scan of one run (see the module docstring), in rounds of blocks:
-    totals in parallel, their serial scan, then the blocks from their offsets."""
-    cdef Py_ssize_t nblk = (n + BLOCK - 1) // BLOCK, rb, b0, cnt, b
+                     bint nan, acc_t nv, acc_t e, int nt, Stop *stop, op_t *t) except -1 nogil:
+    """The blocked scan of one run (see the module docstring). One thread: each block's
+    sums and scan back to back. Several: chain_worker on every thread, which reads
+    the input from memory once and never waits at a barrier."""
+    cdef Py_ssize_t nblk = (n + BLOCK - 1) // BLOCK, b
     cdef acc_t P = e
-    if nt <= 1:  # each block's sums and scan back to back: the block stays in L1
+    cdef acc_t sub[NSUB]
+    cdef acc_t tot
+    cdef Chain ch
+    if nt <= 1 or nblk <= UNIT:
         for b in range(nblk):
-            block_sums(p, n, xs, b, nan, nv, e, sub, tot, t)
+            block_sums(p, n, xs, b, nan, nv, e, sub, &tot, t)
             block_scan(p, n, xs, o, os, b, nan, nv, P, sub, t)
-            P = comb(P, tot[0], t)
+            P = comb(P, tot, t)
             if (b & 15) == 15:
                 poll(stop)
                 if stopped(stop):
                     return 0
         return 0
-    rb = ROUND_BLOCKS
-    b0 = 0
-    while b0 < nblk:
-        cnt = min(rb, nblk - b0)
-        for b in prange(cnt, schedule="dynamic", chunksize=DYN_CHUNK,
-                        num_threads=team(nt, (cnt + DYN_CHUNK - 1) // DYN_CHUNK)):
-            if not stopped(stop):
-                block_sums(p, n, xs, b0 + b, nan, nv, e, sub + NSUB * b, tot + b, t)
-        for b in range(cnt):
-            off[b] = P
-            P = comb(P, tot[b], t)
-        for b in prange(cnt, schedule="dynamic", chunksize=DYN_CHUNK,
-                        num_threads=team(nt, (cnt + DYN_CHUNK - 1) // DYN_CHUNK)):
-            if not stopped(stop):
-                block_scan(p, n, xs, o, os, b0 + b, nan, nv, off[b], sub + NSUB * b, t)
-        poll(stop)
-        if stopped(stop):
-            return 0
-        b0 += cnt
+    ch.next = 0
+    ch.ready = 0
+    with parallel(num_threads=team(nt, (nblk + UNIT - 1) // UNIT)):
+        chain_worker(p, n, xs, o, os, nan, nv, e, stop, &ch, &P, t)
     return 0
 
 
@@ -468,10 +548,7 @@ cdef int run_scan(const in_t *x, acc_t *out, tuple kshape, tuple xks, tuple oks,
     cdef Kept kd
     cdef Stop stop
     cdef acc_t e, nv
-    cdef acc_t *sub = NULL
-    cdef acc_t *tot = NULL
-    cdef acc_t *off = NULL
-    cdef Py_ssize_t k, kx, ko, rb, I
+    cdef Py_ssize_t k, kx, ko, I
     if op_t is MulOp:
         e = 1
         nv = 1
@@ -485,17 +562,10 @@ cdef int run_scan(const in_t *x, acc_t *out, tuple kshape, tuple xks, tuple oks,
     try:
         stop_init(&stop, check)
         if blocked:
-            rb = ROUND_BLOCKS
-            sub = <acc_t *> malloc(NSUB * rb * sizeof(acc_t))
-            tot = <acc_t *> malloc(rb * sizeof(acc_t))
-            off = <acc_t *> malloc(rb * sizeof(acc_t))
-            if sub == NULL or tot == NULL or off == NULL:
-                raise MemoryError()
             with nogil:
                 for k in range(kd.size):
                     offsets(k, &kd, kd.nd, &kx, &ko)
-                    blocked_run(x + kx, N, xns, out + ko, ons, nan, nv, e, nt, &stop, sub,
-                                tot, off, t)
+                    blocked_run(x + kx, N, xns, out + ko, ons, nan, nv, e, nt, &stop, t)
                     if stopped(&stop):
                         break
         else:
@@ -507,7 +577,6 @@ cdef int run_scan(const in_t *x, acc_t *out, tuple kshape, tuple xks, tuple oks,
                     seq_rows(x, out, &kd, N, xns, ons, nan, nv, nt, &stop, t)
         raise_if_stopped(&stop)
     finally:
-        free(sub); free(tot); free(off)
         kept_free(&kd)
     return 0
 
@@ -527,9 +596,9 @@ cdef int dispatch_op(const in_t *x, acc_t *out, tuple kshape, tuple xks, tuple o
 def touch(cnp.ndarray out, int nt, bint check):
     """Map a freshly allocated output's pages in, each thread its own contiguous part.
 
-    The scan hands blocks to threads a few at a time, so both threads would fault in
-    the same (huge) pages and wait for each other's zeroing: this halves the cost of a
-    new 80 MB result here. ``out``'s contents are undefined before and after."""
+    For the sequential kernels, whose tasks would otherwise fault in the same huge
+    pages from both threads and wait for each other's zeroing. ``out``'s contents
+    are undefined before and after."""
     cdef char *p = <char *> cnp.PyArray_DATA(out)
     cdef Py_ssize_t nbytes = out.nbytes, piece = 1 << 21, b, i, hi
     cdef Py_ssize_t npc = (nbytes + piece - 1) // piece
