@@ -248,10 +248,10 @@ static void NAME##_sort_serial(const void *src_, void *dst_, intptr_t n, void *t
     }                                                                                      \
 }                                                                                          \
                                                                                            \
-/* Sort a bucket src[0:n] into dst (src may be tmp, not dst): a large one first gets     \
+/* Sort a bucket src[0:n] into dst (src may be tmp or dst): a large one first gets       \
    a most-significant-digit pass of its own (the 11 bits below the highest bit in which  \
-   its keys differ, src -> dst), then every sub-bucket is sorted in place in dst (LSD,   \
-   tmp as scratch). cnt: NP*R + R counts; mc: 2 * 2048 + 1. */                           \
+   its keys differ, into dst, or into tmp when src is dst), then every sub-bucket is     \
+   sorted into dst (LSD, tmp as scratch). cnt: NP*R + R counts; mc: 2 * 2048 + 1. */     \
 static void NAME##_sort_bucket(const void *src_, void *dst_, intptr_t n, void *tmp_,       \
                                int64_t *cnt, int64_t *mc) {                                \
     const UT *src = (const UT *)src_;                                                      \
@@ -274,10 +274,12 @@ static void NAME##_sort_bucket(const void *src_, void *dst_, intptr_t n, void *t
     int R = 1 << bits;                                                                     \
     for (int d = 0; d < R; d++) { int64_t c = pos[d]; pos[d] = start[d] = t; t += c; }     \
     start[R] = n;                                                                          \
-    NAME##_scatter_m(src, dst, 0, n, shift, mask, pos);                                    \
+    UT *mid = (UT *)src == dst ? tmp : dst;     /* sorting in place: the pass goes to tmp */ \
+    NAME##_scatter_m(src, mid, 0, n, shift, mask, pos);                                    \
     for (int d = 0; d < R; d++) {                                                          \
         intptr_t a = start[d], m = start[d + 1] - a;                                       \
-        if (m > 1) NAME##_sort_serial(dst + a, dst + a, m, tmp + a, cnt);                  \
+        if (m > 1) NAME##_sort_serial(mid + a, dst + a, m, tmp + a, cnt);                  \
+        else if (m == 1) dst[a] = mid[a];                                                  \
     }                                                                                      \
 }                                                                                          \
                                                                                            \

@@ -275,11 +275,15 @@ cdef int sort_blocked(const cs_ops *ops, const char *src, char *dst, Py_ssize_t 
     return 0
 
 
-cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, char *tmp,
+cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, char **tmpp,
                   int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
     """One long run, most significant digit first: one parallel scatter by the 11 bits
-    below the highest bit in which the keys differ into 2048 buckets (src -> tmp), then
-    every bucket sorted whole by one thread (tmp -> dst, ``sort_bucket``).
+    below the highest bit in which the keys differ into 2048 buckets, then every bucket
+    sorted whole by one thread (``sort_bucket``). When src is not dst and the largest
+    bucket is small (all threads' copies of it at most half the run), the
+    scatter goes straight to dst and each bucket is sorted there with a scratch of the
+    bucket's size per thread, reused (in cache, mapped in once); otherwise src -> the
+    run-sized scratch *tmpp (allocated here on first use) -> dst.
     Returns 2 without touching dst when the buckets are too uneven (the caller then
     runs the LSD sort), 1 when out of memory, 0 otherwise.
     cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
@@ -290,6 +294,10 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
     cdef uint64_t vo = 0, va = <uint64_t> -1, diff, mask = <uint64_t> (R - 1)
     cdef uint64_t *ors = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
     cdef int hb = 63, shift
+    cdef char *tmp
+    cdef char *mid
+    cdef char *scr = NULL
+    cdef Py_ssize_t spt = 0       # bytes of scratch per thread (local buckets)
     if ors == NULL:
         return 1
     if nt > 1:
@@ -304,6 +312,9 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
             poll(stop)
             if stopped(stop):
                 break
+    if stopped(stop):   # some blocks unread: nothing below may use their results
+        free(ors)
+        return 0
     for b in range(nb):
         vo = vo | ors[b]
         va = va & ors[nb + b]
@@ -328,6 +339,8 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
             poll(stop)
             if stopped(stop):
                 break
+    if stopped(stop):   # counts incomplete: a scatter by them could write anywhere
+        return 0
     for d in range(R):
         c = 0
         for b in range(nb):
@@ -335,20 +348,37 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
         big = max(big, c)
     if big > max(<Py_ssize_t> (1 << 17), n >> 1):
         return 2
+    if src != dst and nt * big <= n >> 1:
+        spt = (big * w + (1 << 21) - 1) & ~((<Py_ssize_t> 1 << 21) - 1)  # own huge pages
+        scr = <char *> cs_big_alloc(nt * spt)
+    if scr != NULL:
+        mid = dst
+        prefault(dst, n * w, nt, stop)   # each thread its own part, not the scatter's mix
+    else:
+        if tmpp[0] == NULL:
+            tmpp[0] = <char *> cs_big_alloc(n * w)
+            if tmpp[0] == NULL:
+                return 1
+            prefault(tmpp[0], n * w, nt, stop)
+        mid = tmpp[0]
+    if stopped(stop):   # the pages the prefault left out would be faulted by the scatter
+        cs_big_free(scr)
+        return 0
     cs_prefix(cnt, pos, nb, <int> R, R)
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
-                ops.scatter_m(src, tmp, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
+                ops.scatter_m(src, mid, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
                 if threadid() == 0:
                     poll(stop)
     else:
         for b in range(nb):
-            ops.scatter_m(src, tmp, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
+            ops.scatter_m(src, mid, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
             poll(stop)
             if stopped(stop):
                 break
     if stopped(stop):
+        cs_big_free(scr)
         return 0
     # the scatter advanced pos: the bucket starts again, from the global counts
     c = 0
@@ -361,19 +391,22 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
         for d in prange(R, schedule="dynamic", num_threads=nt):
             if not stopped(stop):
                 if pos[d + 1] > pos[d]:
-                    ops.sort_bucket(tmp + pos[d] * w, dst + pos[d] * w, pos[d + 1] - pos[d],
-                                    tmp + pos[d] * w, th + threadid() * per,
+                    tmp = scr + threadid() * spt if scr != NULL else mid + pos[d] * w
+                    ops.sort_bucket(mid + pos[d] * w, dst + pos[d] * w, pos[d + 1] - pos[d],
+                                    tmp, th + threadid() * per,
                                     th + threadid() * per + (ops.NP + 1) * ops.R)
                 if threadid() == 0:
                     poll(stop)
     else:
         for d in range(R):
             if pos[d + 1] > pos[d]:
-                ops.sort_bucket(tmp + pos[d] * w, dst + pos[d] * w, pos[d + 1] - pos[d],
-                                tmp + pos[d] * w, th, th + (ops.NP + 1) * ops.R)
+                tmp = scr if scr != NULL else mid + pos[d] * w
+                ops.sort_bucket(mid + pos[d] * w, dst + pos[d] * w, pos[d + 1] - pos[d],
+                                tmp, th, th + (ops.NP + 1) * ops.R)
             poll(stop)
             if stopped(stop):
                 break
+    cs_big_free(scr)
     return 0
 
 
@@ -437,7 +470,6 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
     if rows == 0 or n == 0:
         return out
     if n >= BLOCKED_MIN and rows < 2 * nt:
-        tmp = <char *> cs_big_alloc(n * w)
         # sized for both the MSD pass (2048 buckets) and the LSD passes
         cnt = <int64_t *> malloc(max(MAX_BLOCKS << MSD_BITS, MAX_BLOCKS * ops.NP * ops.R)
                                  * sizeof(int64_t))
@@ -447,16 +479,21 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
                                          (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1)
                                 * sizeof(int64_t))
         try:
-            if tmp == NULL or cnt == NULL or pos == NULL or th == NULL:
+            if cnt == NULL or pos == NULL or th == NULL:
                 raise MemoryError()
             with nogil:
-                prefault(tmp, n * w, nt, &stop)
                 for r in range(rows):
                     if stopped(&stop):
                         break
-                    failed = sort_msd(ops, src + r * n * w, dst + r * n * w, n, tmp, cnt, pos,
-                                      th, nt, &stop)
+                    failed = sort_msd(ops, src + r * n * w, dst + r * n * w, n, &tmp, cnt,
+                                      pos, th, nt, &stop)
                     if failed == 2:   # uneven buckets: least significant digit first
+                        if tmp == NULL:
+                            tmp = <char *> cs_big_alloc(n * w)
+                            if tmp == NULL:
+                                failed = 1
+                                break
+                            prefault(tmp, n * w, nt, &stop)
                         failed = sort_blocked(ops, src + r * n * w, dst + r * n * w, n, tmp,
                                               cnt, pos, th, nt, &stop)
                     if stopped(&stop) or failed:
