@@ -25,8 +25,11 @@ A stable sort has exactly one answer, so the result is ``numpy.sort(kind='stable
 bit for bit whatever the blocks or the thread count. Many rows: each row is sorted
 whole in one thread (insertion sort up to 32 elements), rows spread over the threads.
 
-Buffers: sort uses one scratch of the input's size (the result itself is the other
-buffer of the ping-pong; passes are arranged so that the last lands in the result).
+Buffers: sort uses at most one scratch of the input's size (the result itself is the
+other buffer of the ping-pong; passes are arranged so that the last lands in the
+result). When the MSD buckets are small it needs none: the scatter goes straight into
+the result, and each thread sorts its buckets there with a scratch of the largest
+bucket's size (all threads together at most half the input).
 argsort uses two key buffers (input width) and one index buffer besides its result.
 Large scratch buffers ask for transparent huge pages (fewer page faults and TLB
 misses in the scattered writes).
