@@ -216,6 +216,64 @@ static int NAME##_active(const int64_t *cnt, intptr_t n, int *act) {            
     return k;                                                                              \
 }                                                                                          \
                                                                                            \
+/* MSD pass of argsort: keys from the values s[lo:hi] by an arbitrary digit, (key, index)  \
+   pairs scattered to kd / id at pos (advanced). */                                        \
+static void NAME##_ascatter_m(const void *s_, void *kd_, int64_t *id, intptr_t lo,         \
+                              intptr_t hi, int shift, uint64_t mask, int64_t *pos) {       \
+    const UT *s = (const UT *)s_;                                                          \
+    UT *kd = (UT *)kd_;                                                                    \
+    for (intptr_t i = lo; i < hi; i++) {                                                   \
+        UT k = KEY(s[i]);                                                                  \
+        int64_t p = pos[((uint64_t)k >> shift) & mask]++;                                  \
+        kd[p] = k;                                                                         \
+        id[p] = i;                                                                         \
+    }                                                                                      \
+}                                                                                          \
+                                                                                           \
+/* Stable sort of n (key, index) pairs by key, keys already order keys (so only the        \
+   identity-key NAMEs are called): insertion sort when short, else LSD over the digits     \
+   that vary, (k2, i2) as the other buffer. The indices end in ix, the keys anywhere.      \
+   cnt: NP*R + R counts. */                                                                \
+static void NAME##_pair_sort(void *k_, int64_t *ix, intptr_t n, void *k2_, int64_t *i2,    \
+                             int64_t *cnt) {                                               \
+    UT *k = (UT *)k_, *k2 = (UT *)k2_;                                                     \
+    int act[CS_MAXP], np_;                                                                 \
+    if (n <= CS_SMALL) {                                                                   \
+        for (intptr_t i = 1; i < n; i++) {                                                 \
+            UT kv = k[i];                                                                  \
+            int64_t iv = ix[i];                                                            \
+            intptr_t j = i;                                                                \
+            while (j > 0 && k[j - 1] > kv) { k[j] = k[j - 1]; ix[j] = ix[j - 1]; j--; }    \
+            k[j] = kv;                                                                     \
+            ix[j] = iv;                                                                    \
+        }                                                                                  \
+        return;                                                                            \
+    }                                                                                      \
+    UT vo = 0, va = (UT)~(UT)0, diff;           /* the digits that vary, then their counts */ \
+    for (intptr_t i = 0; i < n; i++) { vo |= k[i]; va &= k[i]; }                           \
+    diff = vo ^ va;                                                                        \
+    np_ = 0;                                                                               \
+    for (int p = 0; p < NAME##_NP; p++)                                                    \
+        if ((diff >> (p * DIG)) & (NAME##_R - 1)) act[np_++] = p;                          \
+    memset(cnt, 0, sizeof(int64_t) * NAME##_NP * NAME##_R);                                \
+    for (intptr_t i = 0; i < n; i++)                                                       \
+        for (int j = 0; j < np_; j++)                                                      \
+            cnt[act[j] * NAME##_R + ((k[i] >> (act[j] * DIG)) & (NAME##_R - 1))]++;        \
+    int64_t *pos = cnt + NAME##_NP * NAME##_R;                                             \
+    const UT *kf = k;                                                                      \
+    const int64_t *ifr = ix;                                                               \
+    for (int j = 0; j < np_; j++) {                                                        \
+        int last = j == np_ - 1;                                                           \
+        UT *kt = last ? NULL : ((j & 1) ? k : k2);                                         \
+        int64_t *it = (j & 1) ? ix : i2;                                                   \
+        cs_prefix(cnt + act[j] * NAME##_R, pos, 1, NAME##_R, 0);                           \
+        NAME##_pscatter(NULL, kf, ifr, kt, it, 0, n, act[j] * DIG, pos);                   \
+        kf = kt;                                                                           \
+        ifr = it;                                                                          \
+    }                                                                                      \
+    if (ifr != ix) memcpy(ix, ifr, sizeof(int64_t) * n);                                   \
+}                                                                                          \
+                                                                                           \
 /* Sort src[0:n] into dst (src may be dst or tmp). tmp: n elements; cnt: NP*R + R counts. */      \
 static void NAME##_sort_serial(const void *src_, void *dst_, intptr_t n, void *tmp_,       \
                                int64_t *cnt) {                                             \
@@ -405,6 +463,9 @@ typedef struct cs_ops {
     void (*pscatter_h)(const void *, const void *, const int64_t *, void *, int64_t *,
                        intptr_t, intptr_t, int, int64_t *, int, int, int64_t *);
     void (*search)(const void *, intptr_t, const void *, int64_t *, intptr_t, intptr_t, int);
+    void (*ascatter_m)(const void *, void *, int64_t *, intptr_t, intptr_t, int, uint64_t,
+                       int64_t *);
+    void (*pair_sort)(void *, int64_t *, intptr_t, void *, int64_t *, int64_t *);
     int64_t (*count_heads)(const void *, intptr_t, intptr_t, int);
     void (*write_heads)(const void *, intptr_t, intptr_t, int, void *, int64_t *, int64_t);
 } cs_ops;
@@ -414,7 +475,8 @@ typedef struct cs_ops {
      NAME##_scatter_m, NAME##_hist, NAME##_scatter,       \
      NAME##_ascatter0, KNAME##_ascatter, NAME##_sort_serial, NAME##_sort_bucket,          \
      NAME##_argsort_serial,        \
-     NAME##_scatter_h, NAME##_pscatter_h, NAME##_search, NAME##_count_heads, NAME##_write_heads}
+     NAME##_scatter_h, NAME##_pscatter_h, NAME##_search, NAME##_ascatter_m, KNAME##_pair_sort, \
+     NAME##_count_heads, NAME##_write_heads}
 
 /* Type codes (concore.sorting): 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool), 5 i8,
    6 u64, 7 u32, 8 i16, 9 u16. */

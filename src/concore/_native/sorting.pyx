@@ -74,6 +74,10 @@ cdef extern from "_sort.h" nogil:
                            int64_t *) noexcept nogil
         void (*search)(const void *, Py_ssize_t, const void *, int64_t *, Py_ssize_t,
                        Py_ssize_t, int) noexcept nogil
+        void (*ascatter_m)(const void *, void *, int64_t *, Py_ssize_t, Py_ssize_t, int,
+                           uint64_t, int64_t *) noexcept nogil
+        void (*pair_sort)(void *, int64_t *, Py_ssize_t, void *, int64_t *,
+                          int64_t *) noexcept nogil
         int64_t (*count_heads)(const void *, Py_ssize_t, Py_ssize_t, int) noexcept nogil
         void (*write_heads)(const void *, Py_ssize_t, Py_ssize_t, int, void *, int64_t *,
                             int64_t) noexcept nogil
@@ -519,6 +523,139 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
 
 # ---------------------------------------------------------------- argsort
 
+cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
+                     int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
+    """One long run, most significant digit first, in one buffer of keys besides the
+    result: the (key, index) pairs scattered by the 11 bits below the highest bit in
+    which the keys differ into 2048 buckets (keys -> a run of keys, indices -> idx),
+    then every bucket's pairs sorted where they are by one thread (``pair_sort``) with a
+    scratch of the largest bucket's pairs per thread.
+    Returns 2 without touching idx when that scratch would exceed an eighth of the
+    input (uneven buckets: the caller runs the LSD argsort), 1 when out of memory.
+    cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
+    cdef int bsh = block_shift(n)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, d, i
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, c, spt, a
+    cdef Py_ssize_t per = (ops.NP + 1) * ops.R
+    cdef uint64_t vo = 0, va = <uint64_t> -1, diff, mask = <uint64_t> (R - 1)
+    cdef uint64_t *ors = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
+    cdef int hb = 63, shift
+    cdef char *keys = NULL
+    cdef char *scr = NULL
+    cdef char *mine
+    if ors == NULL:
+        return 1
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.orand(vals, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.orand(vals, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+            poll(stop)
+            if stopped(stop):
+                break
+    if stopped(stop):
+        free(ors)
+        return 0
+    for b in range(nb):
+        vo = vo | ors[b]
+        va = va & ors[nb + b]
+    free(ors)
+    diff = vo ^ va
+    if diff == 0:   # all keys equal: the input order
+        if nt > 1:
+            for i in prange(n, schedule="static", num_threads=nt):
+                idx[i] = i
+        else:
+            for i in range(n):
+                idx[i] = i
+        return 0
+    while not ((diff >> hb) & 1):
+        hb -= 1
+    shift = max(0, hb - MSD_BITS + 1)
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
+            poll(stop)
+            if stopped(stop):
+                break
+    if stopped(stop):
+        return 0
+    for d in range(R):
+        c = 0
+        for b in range(nb):
+            c += cnt[b * R + d]
+        big = max(big, c)
+    spt = (big * (w + 8) + (1 << 21) - 1) & ~((<Py_ssize_t> 1 << 21) - 1)  # own huge pages
+    if nt * big * (w + 8) > (n * w) >> 3:
+        return 2
+    keys = <char *> cs_big_alloc(n * w)
+    scr = <char *> cs_big_alloc(nt * spt)
+    if keys == NULL or scr == NULL:
+        cs_big_free(keys)
+        cs_big_free(scr)
+        return 1
+    prefault(keys, n * w, nt, stop)
+    prefault(<char *> idx, n * 8, nt, stop)
+    if stopped(stop):
+        cs_big_free(keys)
+        cs_big_free(scr)
+        return 0
+    cs_prefix(cnt, pos, nb, <int> R, R)
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
+                               pos + b * R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
+                           pos + b * R)
+            poll(stop)
+            if stopped(stop):
+                break
+    if not stopped(stop):
+        c = 0           # the scatter advanced pos: the bucket starts again
+        for d in range(R):
+            pos[d] = c
+            for b in range(nb):
+                c += cnt[b * R + d]
+        pos[R] = n
+        if nt > 1:
+            for d in prange(R, schedule="dynamic", num_threads=nt):
+                if not stopped(stop):
+                    a = pos[d]
+                    if pos[d + 1] - a > 1:
+                        mine = scr + threadid() * spt
+                        ops.pair_sort(keys + a * w, idx + a, pos[d + 1] - a, mine,
+                                      <int64_t *> (mine + big * w), th + threadid() * per)
+                    if threadid() == 0:
+                        poll(stop)
+        else:
+            for d in range(R):
+                a = pos[d]
+                if pos[d + 1] - a > 1:
+                    ops.pair_sort(keys + a * w, idx + a, pos[d + 1] - a, scr,
+                                  <int64_t *> (scr + big * w), th)
+                poll(stop)
+                if stopped(stop):
+                    break
+    cs_big_free(keys)
+    cs_big_free(scr)
+    return 0
+
+
 cdef int argsort_blocked(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
                          char *k1, char *k2, int64_t *i2, int64_t *cnt, int64_t *pos,
                          int64_t *th, int nt, Stop *stop) noexcept nogil:
@@ -630,25 +767,35 @@ def argsort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
     if rows == 0 or n == 0:
         return out
     if n >= BLOCKED_MIN and rows < 2 * nt:
-        k1 = <char *> cs_big_alloc(n * w)
-        k2 = <char *> cs_big_alloc(n * w)
-        i2 = <int64_t *> cs_big_alloc(n * sizeof(int64_t))
-        cnt = <int64_t *> malloc(MAX_BLOCKS * ops.NP * ops.R * sizeof(int64_t))
-        pos = <int64_t *> malloc(MAX_BLOCKS * ops.R * sizeof(int64_t))
-        th = <int64_t *> malloc(nt * MAX_BLOCKS * ops.R * sizeof(int64_t))
+        # sized for both the MSD pass (2048 buckets) and the LSD passes
+        cnt = <int64_t *> malloc(max(MAX_BLOCKS << MSD_BITS, MAX_BLOCKS * ops.NP * ops.R)
+                                 * sizeof(int64_t))
+        pos = <int64_t *> malloc(max((MAX_BLOCKS << MSD_BITS) + 1, MAX_BLOCKS * ops.R)
+                                 * sizeof(int64_t))
+        th = <int64_t *> malloc(nt * max(MAX_BLOCKS * ops.R, (ops.NP + 1) * ops.R)
+                                * sizeof(int64_t))
         try:
-            if (k1 == NULL or k2 == NULL or i2 == NULL or cnt == NULL or pos == NULL
-                    or th == NULL):
+            if cnt == NULL or pos == NULL or th == NULL:
                 raise MemoryError()
             with nogil:
-                prefault(k1, n * w, nt, &stop)
-                prefault(k2, n * w, nt, &stop)
-                prefault(<char *> i2, n * sizeof(int64_t), nt, &stop)
                 for r in range(rows):
                     if stopped(&stop):
                         break
-                    failed = argsort_blocked(ops, vals + r * n * w, idx + r * n, n, k1, k2, i2,
-                                             cnt, pos, th, nt, &stop)
+                    failed = argsort_msd(ops, vals + r * n * w, idx + r * n, n, cnt, pos, th,
+                                         nt, &stop)
+                    if failed == 2:   # uneven buckets: least significant digit first
+                        if k1 == NULL:
+                            k1 = <char *> cs_big_alloc(n * w)
+                            k2 = <char *> cs_big_alloc(n * w)
+                            i2 = <int64_t *> cs_big_alloc(n * sizeof(int64_t))
+                            if k1 == NULL or k2 == NULL or i2 == NULL:
+                                failed = 1
+                                break
+                            prefault(k1, n * w, nt, &stop)
+                            prefault(k2, n * w, nt, &stop)
+                            prefault(<char *> i2, n * sizeof(int64_t), nt, &stop)
+                        failed = argsort_blocked(ops, vals + r * n * w, idx + r * n, n, k1, k2,
+                                                 i2, cnt, pos, th, nt, &stop)
                     if stopped(&stop) or failed:
                         break
             if failed:
