@@ -131,6 +131,14 @@ def test_block_boundaries(backend, nt, n):
         # uneven buckets (binades): big ones get a second MSD pass of their own
         "f64-normal-zeros": np.where(rng.random(n) < 0.05, -0.0,
                                      np.round(rng.standard_normal(n), 4)),
+        # narrow keys: argsort counts them in one pass
+        "i16": rng.integers(-300, 300, n).astype(np.int16),
+        "u16-full": rng.integers(0, 2**16, n).astype(np.uint16),
+        "i8": rng.integers(-128, 128, n).astype(np.int8),
+        "bool": rng.random(n) < 0.3,
+        # one bucket with most keys: argsort's index-only LSD passes (int32 scratch)
+        "i32-skewed": np.where(rng.random(n) < 0.9, 7, rng.integers(-2**31, 2**31 - 1, n)
+                               ).astype(np.int32),
     }
     if n > 10 * BLOCK:
         xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-normal-zeros")}
@@ -320,12 +328,16 @@ def test_unique(backend, nt, small_grain):
 
 @pytest.mark.skipif(not NATIVE or sys.platform == "win32", reason="needs native + POSIX signals")
 @pytest.mark.parametrize("nt", [1, 2])
-def test_ctrl_c_interrupts_long_sort(nt):
+@pytest.mark.parametrize("fn, data", [
+    ("sort", "integers(-2**62, 2**62, 6 * 10**7)"),
+    ("argsort", "standard_normal(3 * 10**7)"),     # the index-only passes (uneven buckets)
+])
+def test_ctrl_c_interrupts_long_sort(nt, fn, data):
     """SIGINT during a long sort raises KeyboardInterrupt promptly (native backend)."""
     code = textwrap.dedent(f"""
         import os, signal, threading, time, numpy as np
         from concore import sorting
-        x = np.random.default_rng(0).integers(-2**62, 2**62, 6 * 10**7)
+        x = np.random.default_rng(0).{data}
         sent = []
         def interrupt():
             time.sleep(0.3)
@@ -334,7 +346,7 @@ def test_ctrl_c_interrupts_long_sort(nt):
         threading.Thread(target=interrupt, daemon=True).start()
         try:
             for _ in range(20):
-                sorting.sort(x, n_threads={nt})
+                sorting.{fn}(x, n_threads={nt})
         except KeyboardInterrupt:
             print("latency_ms", (time.perf_counter() - sent[0]) * 1e3)
         else:

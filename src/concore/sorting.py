@@ -20,11 +20,13 @@ results are the same for any number of threads and on both backends. Many rows
 (sorting along an axis of a 2-D+ array) are spread over the threads, one row per
 thread at a time; one long row is sorted by blocks on all threads.
 
-Memory: ``sort`` allocates its result and one scratch buffer the size of a row being
-sorted (the whole input for 1-D). ``argsort`` allocates its int64 result plus, for
-each row being sorted, two key buffers of the input's width and one int64 index
-buffer (3x the result for float64), and a contiguous copy of the input when the
-axis is not contiguous.
+Memory, besides the result: a long run (1-D, or a few long rows) takes at most one
+scratch buffer the size of the input, for ``sort`` and ``argsort`` alike (``sort``
+none at all when the keys spread evenly over its first digit; ``argsort`` a
+per-thread scratch of up to an eighth of the input more on that path, and on uneven
+keys slower passes that read each key through its index instead of moving keys).
+Many short rows: each thread holds scratch the size of one row (``argsort``: two rows
+of keys and one of int64 indices). A non-contiguous axis is first copied.
 
 Natively: float64, float32, int64, int32, int16, int8, uint64, uint32, uint16,
 uint8 and bool in native byte order. Everything else (other dtypes, ``order=``,

@@ -47,7 +47,16 @@ static void cs_big_free(void *p) { free(p); }
 #define CS_SMALL 32           /* rows up to this length: insertion sort */
 #define CS_MSD_BITS 11        /* digit of the MSD passes (2048 buckets) */
 #define CS_MSD_R (1 << CS_MSD_BITS)
-#define CS_MSD_MIN (1 << 17)  /* buckets up to this size: LSD directly (mostly in cache) */
+#define CS_MSD_MIN (1 << 17)
+#define CS_AHEAD 32           /* elements between a gather's prefetch and its use */
+#if defined(__GNUC__) || defined(__clang__)
+#define CS_PREFETCH(p) __builtin_prefetch(p)
+#elif defined(_MSC_VER)
+#include <xmmintrin.h>
+#define CS_PREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#else
+#define CS_PREFETCH(p) ((void)0)
+#endif  /* buckets up to this size: LSD directly (mostly in cache) */
 
 static inline uint64_t cs_key_f64(uint64_t u) {
     uint64_t a = u & 0x7fffffffffffffffULL;
@@ -164,21 +173,6 @@ static void NAME##_scatter_h(const void *s_, void *d_, intptr_t lo, intptr_t hi,
         cnt2[((p >> bshift) << DIG) + ((k >> shift2) & (NAME##_R - 1))]++;                 \
     }                                                                                      \
 }                                                                                          \
-/* the same for (key, index) pairs */                                                     \
-static void NAME##_pscatter_h(const void *s_, const void *ks_, const int64_t *is,          \
-                              void *kd_, int64_t *id, intptr_t lo, intptr_t hi, int shift, \
-                              int64_t *pos, int shift2, int bshift, int64_t *cnt2) {       \
-    const UT *s = (const UT *)s_, *ks = (const UT *)ks_;                                   \
-    UT *kd = (UT *)kd_;                                                                    \
-    for (intptr_t i = lo; i < hi; i++) {                                                   \
-        UT k = ks ? ks[i] : KEY(s[i]);                                                     \
-        int64_t p = pos[(k >> shift) & (NAME##_R - 1)]++;                                  \
-        kd[p] = k;                                                                         \
-        id[p] = is ? is[i] : i;                                                            \
-        cnt2[((p >> bshift) << DIG) + ((k >> shift2) & (NAME##_R - 1))]++;                 \
-    }                                                                                      \
-}                                                                                          \
-                                                                                           \
 /* (key, index) pairs; kd NULL: indices only. First pass (ks NULL): keys from the        \
    values s, indices lo..hi-1. */                                                         \
 static inline void NAME##_pscatter(const UT *s, const UT *ks, const int64_t *is, UT *kd,   \
@@ -227,6 +221,37 @@ static void NAME##_ascatter_m(const void *s_, void *kd_, int64_t *id, intptr_t l
         int64_t p = pos[((uint64_t)k >> shift) & mask]++;                                  \
         kd[p] = k;                                                                         \
         id[p] = i;                                                                         \
+    }                                                                                      \
+}                                                                                          \
+                                                                                           \
+/* Counting pass of argsort: index i of s[lo:hi] to id[pos[digit]++] (keys not kept). */   \
+static void NAME##_iscatter_m(const void *s_, int64_t *id, intptr_t lo, intptr_t hi,       \
+                              int shift, uint64_t mask, int64_t *pos) {                    \
+    const UT *s = (const UT *)s_;                                                          \
+    for (intptr_t i = lo; i < hi; i++)                                                     \
+        id[pos[((uint64_t)KEY(s[i]) >> shift) & mask]++] = i;                              \
+}                                                                                          \
+                                                                                           \
+/* LSD pass of argsort on indices alone, each key read from the values through its         \
+   index (no key buffers): the indices is[lo:hi] (isw bytes each: 4, 8, or 0 for           \
+   lo..hi-1 themselves) to id (idw bytes each) at pos (advanced); cnt2 not NULL: also      \
+   counts the digit at shift2 per destination block of 2**bshift, as _scatter_h. */        \
+static void NAME##_gscatter(const void *s_, const void *is_, int isw, void *id_, int idw,  \
+                            intptr_t lo, intptr_t hi, int shift, int64_t *pos, int shift2, \
+                            int bshift, int64_t *cnt2) {                                   \
+    const UT *s = (const UT *)s_;                                                          \
+    const int32_t *is4 = (const int32_t *)is_;                                             \
+    const int64_t *is8 = (const int64_t *)is_;                                             \
+    int32_t *id4 = (int32_t *)id_;                                                         \
+    int64_t *id8 = (int64_t *)id_;                                                         \
+    for (intptr_t i = lo; i < hi; i++) {                                                   \
+        if (isw && i + CS_AHEAD < hi)          /* the gathers miss: start them early */     \
+            CS_PREFETCH(&s[isw == 4 ? (int64_t)is4[i + CS_AHEAD] : is8[i + CS_AHEAD]]);     \
+        int64_t j = isw == 0 ? (int64_t)i : (isw == 4 ? (int64_t)is4[i] : is8[i]);         \
+        UT k = KEY(s[j]);                                                                  \
+        int64_t p = pos[(k >> shift) & (NAME##_R - 1)]++;                                  \
+        if (idw == 4) id4[p] = (int32_t)j; else id8[p] = j;                                \
+        if (cnt2) cnt2[((p >> bshift) << DIG) + ((k >> shift2) & (NAME##_R - 1))]++;       \
     }                                                                                      \
 }                                                                                          \
                                                                                            \
@@ -460,12 +485,13 @@ typedef struct cs_ops {
                            int64_t *);
     void (*scatter_h)(const void *, void *, intptr_t, intptr_t, int, int64_t *, int, int,
                       int64_t *);
-    void (*pscatter_h)(const void *, const void *, const int64_t *, void *, int64_t *,
-                       intptr_t, intptr_t, int, int64_t *, int, int, int64_t *);
     void (*search)(const void *, intptr_t, const void *, int64_t *, intptr_t, intptr_t, int);
     void (*ascatter_m)(const void *, void *, int64_t *, intptr_t, intptr_t, int, uint64_t,
                        int64_t *);
     void (*pair_sort)(void *, int64_t *, intptr_t, void *, int64_t *, int64_t *);
+    void (*iscatter_m)(const void *, int64_t *, intptr_t, intptr_t, int, uint64_t, int64_t *);
+    void (*gscatter)(const void *, const void *, int, void *, int, intptr_t, intptr_t, int,
+                     int64_t *, int, int, int64_t *);
     int64_t (*count_heads)(const void *, intptr_t, intptr_t, int);
     void (*write_heads)(const void *, intptr_t, intptr_t, int, void *, int64_t *, int64_t);
 } cs_ops;
@@ -475,7 +501,8 @@ typedef struct cs_ops {
      NAME##_scatter_m, NAME##_hist, NAME##_scatter,       \
      NAME##_ascatter0, KNAME##_ascatter, NAME##_sort_serial, NAME##_sort_bucket,          \
      NAME##_argsort_serial,        \
-     NAME##_scatter_h, NAME##_pscatter_h, NAME##_search, NAME##_ascatter_m, KNAME##_pair_sort, \
+     NAME##_scatter_h, NAME##_search, NAME##_ascatter_m, KNAME##_pair_sort, \
+     NAME##_iscatter_m, NAME##_gscatter,                                                  \
      NAME##_count_heads, NAME##_write_heads}
 
 /* Type codes (concore.sorting): 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool), 5 i8,

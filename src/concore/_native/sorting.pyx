@@ -30,9 +30,15 @@ other buffer of the ping-pong; passes are arranged so that the last lands in the
 result). When the MSD buckets are small it needs none: the scatter goes straight into
 the result, and each thread sorts its buckets there with a scratch of the largest
 bucket's size (all threads together at most half the input).
-argsort uses two key buffers (input width) and one index buffer besides its result.
-Large scratch buffers ask for transparent huge pages (fewer page faults and TLB
-misses in the scattered writes).
+argsort uses one buffer of the input's size besides its result, in one of three ways
+by the keys: at most 16 bits, one counting pass straight into the result
+(``argsort_count``); even MSD buckets, the (key, index) pairs scattered into the buffer
+of keys and the result, each bucket sorted where it lies (``argsort_msd``, with a
+per-thread scratch of the largest bucket's pairs, together at most an eighth of the
+input); otherwise LSD passes that move indices only between the result and a buffer of
+indices, reading each key through its index (``argsort_gather``: prefetched gathers,
+slower, but no key buffers). Large scratch buffers ask for transparent huge pages
+(fewer page faults and TLB misses in the scattered writes).
 """
 from cython.parallel cimport prange, threadid
 from libc.stdint cimport int64_t, uint64_t
@@ -69,15 +75,16 @@ cdef extern from "_sort.h" nogil:
                                int64_t *) noexcept nogil
         void (*scatter_h)(const void *, void *, Py_ssize_t, Py_ssize_t, int, int64_t *, int,
                           int, int64_t *) noexcept nogil
-        void (*pscatter_h)(const void *, const void *, const int64_t *, void *, int64_t *,
-                           Py_ssize_t, Py_ssize_t, int, int64_t *, int, int,
-                           int64_t *) noexcept nogil
         void (*search)(const void *, Py_ssize_t, const void *, int64_t *, Py_ssize_t,
                        Py_ssize_t, int) noexcept nogil
         void (*ascatter_m)(const void *, void *, int64_t *, Py_ssize_t, Py_ssize_t, int,
                            uint64_t, int64_t *) noexcept nogil
         void (*pair_sort)(void *, int64_t *, Py_ssize_t, void *, int64_t *,
                           int64_t *) noexcept nogil
+        void (*iscatter_m)(const void *, int64_t *, Py_ssize_t, Py_ssize_t, int, uint64_t,
+                           int64_t *) noexcept nogil
+        void (*gscatter)(const void *, const void *, int, void *, int, Py_ssize_t, Py_ssize_t,
+                         int, int64_t *, int, int, int64_t *) noexcept nogil
         int64_t (*count_heads)(const void *, Py_ssize_t, Py_ssize_t, int) noexcept nogil
         void (*write_heads)(const void *, Py_ssize_t, Py_ssize_t, int, void *, int64_t *,
                             int64_t) noexcept nogil
@@ -656,18 +663,24 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
     return 0
 
 
-cdef int argsort_blocked(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
-                         char *k1, char *k2, int64_t *i2, int64_t *cnt, int64_t *pos,
-                         int64_t *th, int nt, Stop *stop) noexcept nogil:
+cdef int argsort_gather(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
+                        int64_t *cnt, int64_t *pos, int64_t *th, int nt,
+                        Stop *stop) noexcept nogil:
+    """One long run, least significant digit first, moving indices only: each pass reads
+    the keys through the indices (a gather), so the one scratch is a buffer of indices
+    the input's size (int64 for 8-byte values, int32 for 4-byte ones below 2**31
+    elements). Passes whose digit never varies are skipped; each pass counts the next
+    one's digits as it writes (``gscatter``); the last lands in idx. Returns 1 when out
+    of memory. cnt: MAX_BLOCKS * NP * R, pos: MAX_BLOCKS * R, th: nt * MAX_BLOCKS * R."""
     cdef int bsh = block_shift(n)
     cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, i
     cdef Py_ssize_t stride = ops.NP * ops.R
+    cdef int iw = 4 if ops.width <= 4 and n < (<Py_ssize_t> 1 << 31) else 8
     cdef int act[8]
-    cdef int k, j, p, shift, shift2
-    cdef const char *kf = NULL
-    cdef const int64_t *ifr = NULL
-    cdef char *kt
-    cdef int64_t *it
+    cdef int k, j, p, shift, shift2, sw = 0, dw
+    cdef char *scr
+    cdef const void *si = NULL
+    cdef void *di
     k = count_all(ops, vals, n, nb, bs, cnt, act, nt, stop)
     if k < 0:
         return k == -2   # 1: out of memory
@@ -679,55 +692,91 @@ cdef int argsort_blocked(const cs_ops *ops, const char *vals, int64_t *idx, Py_s
             for i in range(n):
                 idx[i] = i
         return 0
+    scr = <char *> cs_big_alloc(n * iw)
+    if scr == NULL:
+        return 1
+    prefault(scr, n * iw, nt, stop)
+    prefault(<char *> idx, n * 8, nt, stop)
     for j in range(k):
+        if stopped(stop):
+            break
         p = act[j]
         shift = p * ops.D
-        kt = NULL if j == k - 1 else (k2 if (j & 1) else k1)   # keys not needed after the last
-        it = i2 if ((k - 1 - j) & 1) else idx                   # the last pass lands in idx
+        if (k - 1 - j) & 1:      # the last pass lands in idx
+            di, dw = scr, iw
+        else:
+            di, dw = idx, 8
         cs_prefix(cnt + p * ops.R, pos, nb, ops.R, stride)
+        shift2 = act[j + 1] * ops.D if j + 1 < k else 0
         if j + 1 < k:
-            shift2 = act[j + 1] * ops.D
             memset(th, 0, nt * nb * ops.R * sizeof(int64_t))
-            if nt > 1:
-                for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
-                    if not stopped(stop):
-                        ops.pscatter_h(vals, kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs),
-                                       shift, pos + b * ops.R, shift2, bsh,
-                                       th + threadid() * nb * ops.R)
-                        if threadid() == 0:
-                            poll(stop)
-            else:
-                for b in range(nb):
-                    ops.pscatter_h(vals, kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs), shift,
-                                   pos + b * ops.R, shift2, bsh, th)
-                    poll(stop)
-                    if stopped(stop):
-                        break
-            fold_counts(th, cnt + act[j + 1] * ops.R, nt, nb, ops.R, stride)
-        elif nt > 1:
+        if nt > 1:
             for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
                 if not stopped(stop):
-                    if j == 0:
-                        ops.ascatter0(vals, kt, it, b * bs, min(n, (b + 1) * bs), shift,
-                                      pos + b * ops.R)
-                    else:
-                        ops.ascatter(kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs), shift,
-                                     pos + b * ops.R)
+                    ops.gscatter(vals, si, sw, di, dw, b * bs, min(n, (b + 1) * bs), shift,
+                                 pos + b * ops.R, shift2, bsh,
+                                 th + threadid() * nb * ops.R if j + 1 < k else NULL)
                     if threadid() == 0:
                         poll(stop)
         else:
             for b in range(nb):
-                if j == 0:
-                    ops.ascatter0(vals, kt, it, b * bs, min(n, (b + 1) * bs), shift,
-                                  pos + b * ops.R)
-                else:
-                    ops.ascatter(kf, ifr, kt, it, b * bs, min(n, (b + 1) * bs), shift,
-                                 pos + b * ops.R)
+                ops.gscatter(vals, si, sw, di, dw, b * bs, min(n, (b + 1) * bs), shift,
+                             pos + b * ops.R, shift2, bsh, th if j + 1 < k else NULL)
                 poll(stop)
-        if stopped(stop):
-            return 0
-        kf = kt
-        ifr = it
+                if stopped(stop):
+                    break
+        if j + 1 < k:
+            fold_counts(th, cnt + act[j + 1] * ops.R, nt, nb, ops.R, stride)
+        si, sw = di, dw
+    cs_big_free(scr)
+    return 0
+
+
+cdef int argsort_count(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
+                       int nt, Stop *stop) noexcept nogil:
+    """Keys of at most 16 bits: one stable counting pass by the whole key straight into
+    idx (per-block counts, no scratch). Returns 1 when out of memory."""
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << (8 * ops.width), b
+    cdef Py_ssize_t nb = min(max(max(n >> 20, min(<Py_ssize_t> nt, n >> 16)), <Py_ssize_t> 1),
+                             <Py_ssize_t> (64 if ops.width == 1 else 16))
+    cdef Py_ssize_t bs = (n + nb - 1) // nb
+    cdef uint64_t mask = <uint64_t> (R - 1)
+    cdef int64_t *cnt = <int64_t *> malloc(nb * R * sizeof(int64_t))
+    cdef int64_t *pos = <int64_t *> malloc(nb * R * sizeof(int64_t))
+    if cnt == NULL or pos == NULL:
+        free(cnt)
+        free(pos)
+        return 1
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), 0, mask, cnt + b * R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), 0, mask, cnt + b * R)
+            poll(stop)
+            if stopped(stop):
+                break
+    prefault(<char *> idx, n * 8, nt, stop)
+    if not stopped(stop):
+        cs_prefix(cnt, pos, nb, <int> R, R)
+        if nt > 1:
+            for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                if not stopped(stop):
+                    ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), 0, mask,
+                                   pos + b * R)
+                    if threadid() == 0:
+                        poll(stop)
+        else:
+            for b in range(nb):
+                ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), 0, mask, pos + b * R)
+                poll(stop)
+                if stopped(stop):
+                    break
+    free(cnt)
+    free(pos)
     return 0
 
 
@@ -755,9 +804,6 @@ def argsort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
     cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], r, w = ops.width, t, ntask, per
     cdef const char *vals = <const char *> cnp.PyArray_DATA(x)
     cdef int64_t *idx = <int64_t *> cnp.PyArray_DATA(out)
-    cdef char *k1 = NULL
-    cdef char *k2 = NULL
-    cdef int64_t *i2 = NULL
     cdef int64_t *cnt = NULL
     cdef int64_t *pos = NULL
     cdef int64_t *th = NULL
@@ -781,29 +827,19 @@ def argsort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
                 for r in range(rows):
                     if stopped(&stop):
                         break
-                    failed = argsort_msd(ops, vals + r * n * w, idx + r * n, n, cnt, pos, th,
-                                         nt, &stop)
+                    if w <= 2:
+                        failed = argsort_count(ops, vals + r * n * w, idx + r * n, n, nt, &stop)
+                    else:
+                        failed = argsort_msd(ops, vals + r * n * w, idx + r * n, n, cnt, pos,
+                                             th, nt, &stop)
                     if failed == 2:   # uneven buckets: least significant digit first
-                        if k1 == NULL:
-                            k1 = <char *> cs_big_alloc(n * w)
-                            k2 = <char *> cs_big_alloc(n * w)
-                            i2 = <int64_t *> cs_big_alloc(n * sizeof(int64_t))
-                            if k1 == NULL or k2 == NULL or i2 == NULL:
-                                failed = 1
-                                break
-                            prefault(k1, n * w, nt, &stop)
-                            prefault(k2, n * w, nt, &stop)
-                            prefault(<char *> i2, n * sizeof(int64_t), nt, &stop)
-                        failed = argsort_blocked(ops, vals + r * n * w, idx + r * n, n, k1, k2,
-                                                 i2, cnt, pos, th, nt, &stop)
+                        failed = argsort_gather(ops, vals + r * n * w, idx + r * n, n, cnt, pos,
+                                                th, nt, &stop)
                     if stopped(&stop) or failed:
                         break
             if failed:
                 raise MemoryError()
         finally:
-            cs_big_free(k1)
-            cs_big_free(k2)
-            cs_big_free(i2)
             free(cnt)
             free(pos)
             free(th)
