@@ -21,10 +21,11 @@ results are the same for any number of threads and on both backends. Many rows
 thread at a time; one long row is sorted by blocks on all threads.
 
 Memory, besides the result: a long run (1-D, or a few long rows) takes at most one
-scratch buffer the size of the input, for ``sort`` and ``argsort`` alike (``sort``
-none at all when the keys spread evenly over its first digit; ``argsort`` a
-per-thread scratch of up to an eighth of the input more on that path, and on uneven
-keys slower passes that read each key through its index instead of moving keys).
+scratch buffer the size of the input, for ``sort`` and ``argsort`` alike. When the
+keys spread evenly over the first digit, ``sort`` needs only a scratch of one bucket
+per thread instead, and ``argsort`` such a scratch (an eighth of the input at most)
+beside its buffer of keys; on uneven keys ``argsort`` runs slower passes that read
+each key through its index instead of moving keys.
 Many short rows: each thread holds scratch the size of one row (``argsort``: two rows
 of keys and one of int64 indices). A non-contiguous axis is first copied.
 
