@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+import textwrap
+
 import pytest
 
 import concore
@@ -36,3 +41,31 @@ def n_threads(request):
 def small_grain(monkeypatch):
     """Send even small inputs down the parallel paths."""
     monkeypatch.setattr(_config, "GRAIN", 16)
+
+
+def ctrl_c_latency_ms(setup, call, delay=0.5, timeout=120):
+    """Run ``setup`` then ``call`` (Python source) in a fresh interpreter on the native
+    backend while another thread sends the process SIGINT after ``delay`` seconds;
+    return how long after the signal KeyboardInterrupt reached the caller (ms). Fails
+    the test when the run ends without it or the process does not exit cleanly."""
+    code = textwrap.dedent(setup) + textwrap.dedent("""
+        import os as _os, signal as _signal, threading as _threading, time as _time
+        _sent = []
+        def _interrupt():
+            _time.sleep(%r)
+            _sent.append(_time.perf_counter())
+            _os.kill(_os.getpid(), _signal.SIGINT)
+        _threading.Thread(target=_interrupt, daemon=True).start()
+        try:
+        %s
+        except KeyboardInterrupt:
+            print("latency_ms", (_time.perf_counter() - _sent[0]) * 1e3)
+        else:
+            print("not interrupted")
+    """) % (delay, textwrap.indent(textwrap.dedent(call).strip(), " " * 4))
+    env = dict(os.environ, CONCORE_BACKEND="native")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=timeout, env=env)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0 and "latency_ms" in out, out
+    return float(out.split("latency_ms")[1].split()[0])

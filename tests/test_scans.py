@@ -4,10 +4,7 @@ Below the grain and along axes with elements after them the results are NumPy's
 bits; long runs take the blocked path, which is checked against an exact reference
 within the documented bound, and bitwise across thread counts and backends.
 """
-import os
-import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -17,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 import concore
 from concore import _config
 from concore import scans as S
-from conftest import BACKENDS, NATIVE
+from conftest import BACKENDS, NATIVE, ctrl_c_latency_ms
 from hard_inputs import arrays, layouts
 
 SCANS = ("cumsum", "cumprod", "nancumsum", "nancumprod")
@@ -421,28 +418,11 @@ def test_property_diff_inverts_cumsum(x, nt):
 @pytest.mark.skipif(not NATIVE or sys.platform == "win32", reason="needs native + POSIX signals")
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_ctrl_c_interrupts_long_scan(n_threads):
-    code = textwrap.dedent(f"""
-        import os, signal, threading, time, numpy as np
+    latency = ctrl_c_latency_ms("""
+        import numpy as np
         from concore import scans
         # 10**9 outputs (8 GB reserved, only the pages written before the stop are used)
         big = np.broadcast_to(np.float64(1.0), (10**9,))
         out = np.empty(10**9)
-        sent = []
-        def interrupt():
-            time.sleep(0.5)
-            sent.append(time.perf_counter())
-            os.kill(os.getpid(), signal.SIGINT)
-        threading.Thread(target=interrupt, daemon=True).start()
-        try:
-            scans.cumsum(big, out=out, n_threads={n_threads})
-        except KeyboardInterrupt:
-            print("latency_ms", (time.perf_counter() - sent[0]) * 1e3)
-        else:
-            print("not interrupted")
-    """)
-    env = dict(os.environ, CONCORE_BACKEND="native")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=60, env=env)
-    out = p.stdout + p.stderr
-    assert p.returncode == 0 and "latency_ms" in out, out
-    assert float(out.split("latency_ms")[1].split()[0]) < 1000, out
+    """, f"scans.cumsum(big, out=out, n_threads={n_threads})", delay=0.5, timeout=60)
+    assert latency < 1000

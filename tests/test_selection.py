@@ -6,10 +6,7 @@ returns whichever zero its introselect leaves in place). partition/argpartition
 are checked for the partition properties and the kth values of a full sort, and
 for the same layout on both backends and any thread count.
 """
-import os
-import subprocess
 import sys
-import textwrap
 import warnings
 
 import numpy as np
@@ -19,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 import concore
 from concore import selection as S
-from conftest import BACKENDS, NATIVE
+from conftest import BACKENDS, NATIVE, ctrl_c_latency_ms
 from hard_inputs import arrays, layouts, axis_options
 
 DTYPES = ("float64", "float32", "int64", "int32")
@@ -332,30 +329,13 @@ def test_input_not_modified(backend):
 @pytest.mark.skipif(not NATIVE or sys.platform == "win32", reason="needs native + POSIX signals")
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_ctrl_c_interrupts_long_selection(n_threads):
-    code = textwrap.dedent(f"""
-        import os, signal, threading, time, numpy as np
+    latency = ctrl_c_latency_ms("""
+        import numpy as np
         from concore import selection
         # 4e9 elements of one value (a zero-stride view: no memory): seconds of passes
         big = np.broadcast_to(np.float64(1.0), (4 * 10**9,))
-        sent = []
-        def interrupt():
-            time.sleep(0.3)
-            sent.append(time.perf_counter())
-            os.kill(os.getpid(), signal.SIGINT)
-        threading.Thread(target=interrupt, daemon=True).start()
-        try:
-            selection.median(big, n_threads={n_threads})
-        except KeyboardInterrupt:
-            print("latency_ms", (time.perf_counter() - sent[0]) * 1e3)
-        else:
-            print("not interrupted")
-    """)
-    env = dict(os.environ, CONCORE_BACKEND="native")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=120, env=env)
-    out = p.stdout + p.stderr
-    assert p.returncode == 0 and "latency_ms" in out, out
-    assert float(out.split("latency_ms")[1].split()[0]) < 1000, out
+    """, f"selection.median(big, n_threads={n_threads})", delay=0.3)
+    assert latency < 1000
 
 
 # ------------------------------------------------------------- properties

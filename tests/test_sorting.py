@@ -5,10 +5,7 @@ zero and the input order of ties included) and ``argsort`` NumPy's stable argsor
 exactly, on both backends, for 1 and several threads, on the shared hard inputs and
 on sizes around the radix sort's block boundaries.
 """
-import os
-import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -17,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 import concore
 from concore import sorting as S
-from conftest import NATIVE
+from conftest import NATIVE, ctrl_c_latency_ms
 from hard_inputs import OTHER_DTYPES, arrays, layouts
 
 THREADS = (1, 3)
@@ -334,27 +331,12 @@ def test_unique(backend, nt, small_grain):
 ])
 def test_ctrl_c_interrupts_long_sort(nt, fn, data):
     """SIGINT during a long sort raises KeyboardInterrupt promptly (native backend)."""
-    code = textwrap.dedent(f"""
-        import os, signal, threading, time, numpy as np
+    latency = ctrl_c_latency_ms(f"""
+        import numpy as np
         from concore import sorting
         x = np.random.default_rng(0).{data}
-        sent = []
-        def interrupt():
-            time.sleep(0.3)
-            sent.append(time.perf_counter())
-            os.kill(os.getpid(), signal.SIGINT)
-        threading.Thread(target=interrupt, daemon=True).start()
-        try:
-            for _ in range(20):
-                sorting.{fn}(x, n_threads={nt})
-        except KeyboardInterrupt:
-            print("latency_ms", (time.perf_counter() - sent[0]) * 1e3)
-        else:
-            print("not interrupted")
-    """)
-    env = dict(os.environ, CONCORE_BACKEND="native")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=120, env=env)
-    out = p.stdout + p.stderr
-    assert p.returncode == 0 and "latency_ms" in out, out
-    assert float(out.split("latency_ms")[1].split()[0]) < 1000, out
+    """, f"""
+        for _ in range(20):
+            sorting.{fn}(x, n_threads={nt})
+    """, delay=0.3)
+    assert latency < 1000

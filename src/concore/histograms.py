@@ -47,6 +47,7 @@ import operator
 import numpy as np
 
 from concore import _config
+from concore._arrays import plain_array
 
 __all__ = ["histogram", "histogram2d", "histogramdd", "bincount", "digitize"]
 
@@ -67,20 +68,6 @@ def _kernels():
 _run = _config.run_kernel
 
 
-def _plain(a):
-    """a as a plain ndarray when a kernel may read it (no subclass, other array
-    type or conversion error), else None."""
-    if type(a) is np.ndarray:
-        return a
-    if isinstance(a, np.ndarray) or hasattr(a, "__array_function__"):
-        return None
-    try:
-        a = np.asarray(a)
-    except Exception:
-        return None
-    return a if type(a) is np.ndarray else None
-
-
 def _tcode(a, allow_bool=False):
     if a is None or not a.flags.aligned:
         return None
@@ -92,7 +79,7 @@ def _tcode(a, allow_bool=False):
 def _weights(w, shape):
     """Weights as a contiguous float64/float32 array of `shape`, raveled; None when
     NumPy should handle them."""
-    w = _plain(w)
+    w = plain_array(w)
     if w is None or w.shape != shape or w.dtype not in (_F8, _F4) or not w.flags.aligned:
         return None
     return np.ascontiguousarray(w).ravel()
@@ -209,7 +196,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None, *, n_threads=N
     def numpy():
         return np.histogram(a, bins=bins, range=range, density=density, weights=weights)
 
-    x = _plain(a)
+    x = plain_array(a)
     t = _tcode(x)
     if t is None or x.size == 0:
         return numpy()
@@ -351,7 +338,7 @@ def _locator(e):
 
 
 def _explicit(x, t, w, bins, n_threads):
-    bin_edges = _plain(bins)
+    bin_edges = plain_array(bins)
     if bin_edges is None or bin_edges.ndim != 1 or bin_edges.size < 2:
         return None
     try:
@@ -384,13 +371,13 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None, *, n_th
                               weights=weights)
 
     if hasattr(sample, "shape"):
-        s = _plain(sample)
+        s = plain_array(sample)
         if s is None or s.ndim not in (1, 2):
             return numpy()
         cols = [s] if s.ndim == 1 else [s[:, i] for i in _builtin_range(s.shape[1])]
     else:
         try:
-            cols = [_plain(c) for c in sample]
+            cols = [plain_array(c) for c in sample]
         except Exception:
             return numpy()
         if not cols or any(c is None or c.ndim != 1 for c in cols):
@@ -408,7 +395,7 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None, *, n_thre
     def numpy():
         return np.histogram2d(x, y, bins=bins, range=range, density=density, weights=weights)
 
-    xs, ys = _plain(x), _plain(y)
+    xs, ys = plain_array(x), plain_array(y)
     if xs is None or ys is None or xs.ndim != 1 or ys.ndim != 1 or len(xs) != len(ys):
         return numpy()
     b = bins
@@ -574,7 +561,7 @@ def bincount(x, weights=None, minlength=0, *, n_threads=None):
     def numpy():
         return np.bincount(x, weights, minlength)
 
-    arr = _plain(x)
+    arr = plain_array(x)
     t = _tcode(arr, allow_bool=True)
     if t is None or t < 2 or arr.ndim != 1 or arr.size == 0:
         return numpy()
@@ -611,11 +598,11 @@ def digitize(x, bins, right=False, *, n_threads=None):
     def numpy():
         return np.digitize(x, bins, right=right)
 
-    xa = _plain(x)
+    xa = plain_array(x)
     t = _tcode(xa, allow_bool=True)
     if t is None or xa.ndim == 0 or xa.size == 0 or not xa.flags.c_contiguous:
         return numpy()
-    b = _plain(bins)
+    b = plain_array(bins)
     if b is None or b.ndim != 1 or b.size == 0:
         return numpy()
     e = _edges_for(xa.dtype, b)

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from concore import _config
+from concore._arrays import plain_array
 
 __all__ = [
     "sum", "mean", "var", "std", "min", "max", "argmin", "argmax", "ptp", "dot",
@@ -53,11 +54,8 @@ _run = _config.run_kernel
 
 def _native_input(a):
     """(array, tcode) when a kernel can read `a` as it is, else (None, None)."""
-    if type(a) is not np.ndarray:
-        if isinstance(a, np.ndarray) or hasattr(a, "__array_function__"):
-            return None, None  # subclasses and other array types keep their own semantics
-        a = np.asarray(a)
-    t = _TCODE.get(a.dtype)
+    a = plain_array(a)
+    t = None if a is None else _TCODE.get(a.dtype)
     if t is None or a.size == 0 or not a.flags.aligned:
         return None, None
     return a, t

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
 from concore import _config
+from concore._arrays import plain_array
 from concore import elementwise as _ew
 
 __all__ = ["cumsum", "cumprod", "nancumsum", "nancumprod", "diff"]
@@ -60,14 +61,8 @@ _run = _config.run_kernel
 
 def _native_input(a):
     """(array, tcode) when a kernel can read `a` as it is, else (None, None)."""
-    if type(a) is not np.ndarray:
-        if isinstance(a, np.ndarray) or hasattr(a, "__array_function__"):
-            return None, None  # subclasses and other array types keep their own semantics
-        try:
-            a = np.asarray(a)
-        except Exception:
-            return None, None  # NumPy raises its own error
-    t = _TCODE.get(a.dtype)
+    a = plain_array(a)
+    t = None if a is None else _TCODE.get(a.dtype)
     if t is None or a.size == 0 or not a.flags.aligned:
         return None, None
     return a, t

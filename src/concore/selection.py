@@ -36,6 +36,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from concore import _config
+from concore._arrays import plain_array
 
 __all__ = ["partition", "argpartition", "median", "percentile", "quantile"]
 
@@ -52,14 +53,8 @@ def _kernels():
 
 def _input(a):
     """(array, tcode) when a kernel can read `a` as it is, else (None, None)."""
-    if type(a) is not np.ndarray:
-        if isinstance(a, np.ndarray) or hasattr(a, "__array_function__"):
-            return None, None  # subclasses and other array types keep their own semantics
-        try:
-            a = np.asarray(a)
-        except Exception:
-            return None, None  # NumPy raises its own error
-    t = _TCODE.get(a.dtype)
+    a = plain_array(a)
+    t = None if a is None else _TCODE.get(a.dtype)
     if t is None or a.size == 0 or a.ndim == 0 or not a.flags.aligned:
         return None, None
     return a, t

@@ -41,6 +41,7 @@ import operator
 import numpy as np
 
 from concore import _config
+from concore._arrays import plain_array
 
 __all__ = ["sort", "argsort", "searchsorted", "unique"]
 
@@ -63,14 +64,8 @@ _run = _config.run_kernel
 
 def _native_array(a):
     """`a` as an ndarray a kernel can read, and its type code; (None, None) if not."""
-    if type(a) is not np.ndarray:
-        if isinstance(a, np.ndarray) or hasattr(a, "__array_function__"):
-            return None, None  # subclasses and other array types keep their semantics
-        try:
-            a = np.asarray(a)
-        except Exception:
-            return None, None  # NumPy raises its own error
-    t = _TCODE.get(a.dtype)
+    a = plain_array(a)
+    t = None if a is None else _TCODE.get(a.dtype)
     if (t is None or not a.dtype.isnative or a.size == 0 or a.ndim == 0
             or not a.flags.aligned):
         return None, None
