@@ -289,29 +289,17 @@ cdef int sort_blocked(const cs_ops *ops, const char *src, char *dst, Py_ssize_t 
     return 0
 
 
-cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, char **tmpp,
-                  int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
-    """One long run, most significant digit first: one parallel scatter by the 11 bits
-    below the highest bit in which the keys differ into 2048 buckets, then every bucket
-    sorted whole by one thread (``sort_bucket``). When src is not dst and the largest
-    bucket is small (all threads' copies of it at most half the run), the
-    scatter goes straight to dst and each bucket is sorted there with a scratch of the
-    bucket's size per thread, reused (in cache, mapped in once); otherwise src -> the
-    run-sized scratch *tmpp (allocated here on first use) -> dst.
-    Returns 2 without touching dst when the buckets are too uneven (the caller then
-    runs the LSD sort), 1 when out of memory, 0 otherwise.
-    cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
-    cdef int bsh = block_shift(n)
-    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, d
-    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, c
-    cdef Py_ssize_t per = (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1
+cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t nb,
+                   Py_ssize_t bs, int64_t *cnt, int nt, Stop *stop, int *shift,
+                   Py_ssize_t *big) noexcept nogil:
+    """The first MSD pass over src[0:n] (nb blocks of bs): *shift of the 11 bits below
+    the highest bit in which the keys differ, each block's counts of that digit
+    (cnt[b * 2048 + d]) and *big, the largest bucket. Returns 0; 1 when out of memory;
+    2 when every key is the same (nothing counted); 3 when stopped (nothing usable)."""
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, b, d, c
     cdef uint64_t vo = 0, va = <uint64_t> -1, diff, mask = <uint64_t> (R - 1)
     cdef uint64_t *ors = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
-    cdef int hb = 63, shift
-    cdef char *tmp
-    cdef char *mid
-    cdef char *scr = NULL
-    cdef Py_ssize_t spt = 0       # bytes of scratch per thread (local buckets)
+    cdef int hb = 63
     if ors == NULL:
         return 1
     if nt > 1:
@@ -328,38 +316,80 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
                 break
     if stopped(stop):   # some blocks unread: nothing below may use their results
         free(ors)
-        return 0
+        return 3
     for b in range(nb):
         vo = vo | ors[b]
         va = va & ors[nb + b]
     free(ors)
     diff = vo ^ va
     if diff == 0:
-        if dst != src:
-            par_copy(src, dst, n * w, nt)
-        return 0
+        return 2
     while not ((diff >> hb) & 1):
         hb -= 1
-    shift = max(0, hb - MSD_BITS + 1)
+    shift[0] = max(0, hb - MSD_BITS + 1)
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
-                ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
+                ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift[0], mask, cnt + b * R)
                 if threadid() == 0:
                     poll(stop)
     else:
         for b in range(nb):
-            ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
+            ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift[0], mask, cnt + b * R)
             poll(stop)
             if stopped(stop):
                 break
     if stopped(stop):   # counts incomplete: a scatter by them could write anywhere
-        return 0
+        return 3
+    big[0] = 0
     for d in range(R):
         c = 0
         for b in range(nb):
             c += cnt[b * R + d]
-        big = max(big, c)
+        big[0] = max(big[0], c)
+    return 0
+
+
+cdef void bucket_starts(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, Py_ssize_t n) noexcept nogil:
+    """pos[d]: where bucket d starts (from the per-block counts), pos[2048] = n."""
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, b, d
+    cdef int64_t c = 0
+    for d in range(R):
+        pos[d] = c
+        for b in range(nb):
+            c += cnt[b * R + d]
+    pos[R] = n
+
+
+cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, char **tmpp,
+                  int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
+    """One long run, most significant digit first: one parallel scatter by the 11 bits
+    below the highest bit in which the keys differ into 2048 buckets, then every bucket
+    sorted whole by one thread (``sort_bucket``). When src is not dst and the largest
+    bucket is small (all threads' copies of it at most half the run), the
+    scatter goes straight to dst and each bucket is sorted there with a scratch of the
+    bucket's size per thread, reused (in cache, mapped in once); otherwise src -> the
+    run-sized scratch *tmpp (allocated here on first use) -> dst.
+    Returns 2 without touching dst when the buckets are too uneven (the caller then
+    runs the LSD sort), 1 when out of memory, 0 otherwise.
+    cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
+    cdef int bsh = block_shift(n)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, d
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0
+    cdef Py_ssize_t per = (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1
+    cdef uint64_t mask = <uint64_t> (R - 1)
+    cdef int shift = 0, k
+    cdef char *tmp
+    cdef char *mid
+    cdef char *scr = NULL
+    cdef Py_ssize_t spt = 0       # bytes of scratch per thread (local buckets)
+    k = msd_digit(ops, src, n, nb, bs, cnt, nt, stop, &shift, &big)
+    if k == 2:
+        if dst != src:
+            par_copy(src, dst, n * w, nt)
+        return 0
+    if k != 0:
+        return k == 1
     if big > max(<Py_ssize_t> (1 << 17), n >> 1):
         return 2
     if src != dst and nt * big <= n >> 1:
@@ -394,13 +424,7 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
     if stopped(stop):
         cs_big_free(scr)
         return 0
-    # the scatter advanced pos: the bucket starts again, from the global counts
-    c = 0
-    for d in range(R):
-        pos[d] = c
-        for b in range(nb):
-            c += cnt[b * R + d]
-    pos[R] = n
+    bucket_starts(cnt, pos, nb, n)   # the scatter advanced pos
     if nt > 1:
         for d in prange(R, schedule="dynamic", num_threads=nt):
             if not stopped(stop):
@@ -542,37 +566,15 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
     cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
     cdef int bsh = block_shift(n)
     cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, d, i
-    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, c, spt, a
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, spt, a
     cdef Py_ssize_t per = (ops.NP + 1) * ops.R
-    cdef uint64_t vo = 0, va = <uint64_t> -1, diff, mask = <uint64_t> (R - 1)
-    cdef uint64_t *ors = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
-    cdef int hb = 63, shift
+    cdef uint64_t mask = <uint64_t> (R - 1)
+    cdef int shift = 0, k
     cdef char *keys = NULL
     cdef char *scr = NULL
     cdef char *mine
-    if ors == NULL:
-        return 1
-    if nt > 1:
-        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
-            if not stopped(stop):
-                ops.orand(vals, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
-                if threadid() == 0:
-                    poll(stop)
-    else:
-        for b in range(nb):
-            ops.orand(vals, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
-            poll(stop)
-            if stopped(stop):
-                break
-    if stopped(stop):
-        free(ors)
-        return 0
-    for b in range(nb):
-        vo = vo | ors[b]
-        va = va & ors[nb + b]
-    free(ors)
-    diff = vo ^ va
-    if diff == 0:   # all keys equal: the input order
+    k = msd_digit(ops, vals, n, nb, bs, cnt, nt, stop, &shift, &big)
+    if k == 2:      # all keys equal: the input order
         if nt > 1:
             for i in prange(n, schedule="static", num_threads=nt):
                 idx[i] = i
@@ -580,28 +582,8 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
             for i in range(n):
                 idx[i] = i
         return 0
-    while not ((diff >> hb) & 1):
-        hb -= 1
-    shift = max(0, hb - MSD_BITS + 1)
-    if nt > 1:
-        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
-            if not stopped(stop):
-                ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
-                if threadid() == 0:
-                    poll(stop)
-    else:
-        for b in range(nb):
-            ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), shift, mask, cnt + b * R)
-            poll(stop)
-            if stopped(stop):
-                break
-    if stopped(stop):
-        return 0
-    for d in range(R):
-        c = 0
-        for b in range(nb):
-            c += cnt[b * R + d]
-        big = max(big, c)
+    if k != 0:
+        return k == 1
     spt = (big * (w + 8) + (1 << 21) - 1) & ~((<Py_ssize_t> 1 << 21) - 1)  # own huge pages
     if nt * big * (w + 8) > (n * w) >> 3:
         return 2
@@ -633,12 +615,7 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
             if stopped(stop):
                 break
     if not stopped(stop):
-        c = 0           # the scatter advanced pos: the bucket starts again
-        for d in range(R):
-            pos[d] = c
-            for b in range(nb):
-                c += cnt[b * R + d]
-        pos[R] = n
+        bucket_starts(cnt, pos, nb, n)   # the scatter advanced pos
         if nt > 1:
             for d in prange(R, schedule="dynamic", num_threads=nt):
                 if not stopped(stop):
