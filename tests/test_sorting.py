@@ -128,6 +128,8 @@ def test_block_boundaries(backend, nt, n):
         # uneven buckets (binades): big ones get a second MSD pass of their own
         "f64-normal-zeros": np.where(rng.random(n) < 0.05, -0.0,
                                      np.round(rng.standard_normal(n), 4)),
+        # a tenth of one value: argsort gathers each bucket's keys through its indices
+        "f64-tenth-ties": np.where(rng.random(n) < 0.1, 0.25, rng.random(n)),
         # narrow keys: argsort counts them in one pass
         "i16": rng.integers(-300, 300, n).astype(np.int16),
         "u16-full": rng.integers(0, 2**16, n).astype(np.uint16),
@@ -138,7 +140,8 @@ def test_block_boundaries(backend, nt, n):
                                ).astype(np.int32),
     }
     if n > 10 * BLOCK:
-        xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-normal-zeros")}
+        xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-normal-zeros",
+                                 "f64-tenth-ties")}
     for label, x in xs.items():
         same_bits(S.sort(x, n_threads=nt), np.sort(x, kind="stable"), label)
         same_bits(S.argsort(x, n_threads=nt), np.argsort(x, kind="stable"), label)

@@ -224,6 +224,16 @@ static void NAME##_ascatter_m(const void *s_, void *kd_, int64_t *id, intptr_t l
     }                                                                                      \
 }                                                                                          \
                                                                                            \
+/* The keys of s at the indices ix[0:m] into kd (prefetched gathers). */                   \
+static void NAME##_gkeys(const void *s_, const int64_t *ix, intptr_t m, void *kd_) {       \
+    const UT *s = (const UT *)s_;                                                          \
+    UT *kd = (UT *)kd_;                                                                    \
+    for (intptr_t i = 0; i < m; i++) {                                                     \
+        if (i + CS_AHEAD < m) CS_PREFETCH(&s[ix[i + CS_AHEAD]]);                           \
+        kd[i] = KEY(s[ix[i]]);                                                             \
+    }                                                                                      \
+}                                                                                          \
+                                                                                           \
 /* Counting pass of argsort: index i of s[lo:hi] to id[pos[digit]++] (keys not kept). */   \
 static void NAME##_iscatter_m(const void *s_, int64_t *id, intptr_t lo, intptr_t hi,       \
                               int shift, uint64_t mask, int64_t *pos) {                    \
@@ -490,6 +500,7 @@ typedef struct cs_ops {
                        int64_t *);
     void (*pair_sort)(void *, int64_t *, intptr_t, void *, int64_t *, int64_t *);
     void (*iscatter_m)(const void *, int64_t *, intptr_t, intptr_t, int, uint64_t, int64_t *);
+    void (*gkeys)(const void *, const int64_t *, intptr_t, void *);
     void (*gscatter)(const void *, const void *, int, void *, int, intptr_t, intptr_t, int,
                      int64_t *, int, int, int64_t *);
     int64_t (*count_heads)(const void *, intptr_t, intptr_t, int);
@@ -502,7 +513,7 @@ typedef struct cs_ops {
      NAME##_ascatter0, KNAME##_ascatter, NAME##_sort_serial, NAME##_sort_bucket,          \
      NAME##_argsort_serial,        \
      NAME##_scatter_h, NAME##_search, NAME##_ascatter_m, KNAME##_pair_sort, \
-     NAME##_iscatter_m, NAME##_gscatter,                                                  \
+     NAME##_iscatter_m, NAME##_gkeys, NAME##_gscatter,                                                  \
      NAME##_count_heads, NAME##_write_heads}
 
 /* Type codes (concore.sorting): 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool), 5 i8,

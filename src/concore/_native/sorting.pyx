@@ -35,9 +35,10 @@ by the keys: at most 16 bits, one counting pass straight into the result
 (``argsort_count``); even MSD buckets, the (key, index) pairs scattered into the buffer
 of keys and the result, each bucket sorted where it lies (``argsort_msd``, with a
 per-thread scratch of the largest bucket's pairs, together at most an eighth of the
-input); otherwise LSD passes that move indices only between the result and a buffer of
-indices, reading each key through its index (``argsort_gather``: prefetched gathers,
-slower, but no key buffers). Large scratch buffers ask for transparent huge pages
+input); less even ones, the indices alone scattered, each bucket's keys gathered into
+that scratch (then up to the input's size); otherwise LSD passes that move indices
+only between the result and a buffer of indices, reading each key through its index
+(``argsort_gather``: prefetched gathers, slower, but no key buffers). Large scratch buffers ask for transparent huge pages
 (fewer page faults and TLB misses in the scattered writes).
 """
 from cython.parallel cimport prange, threadid
@@ -83,6 +84,7 @@ cdef extern from "_sort.h" nogil:
                           int64_t *) noexcept nogil
         void (*iscatter_m)(const void *, int64_t *, Py_ssize_t, Py_ssize_t, int, uint64_t,
                            int64_t *) noexcept nogil
+        void (*gkeys)(const void *, const int64_t *, Py_ssize_t, void *) noexcept nogil
         void (*gscatter)(const void *, const void *, int, void *, int, Py_ssize_t, Py_ssize_t,
                          int, int64_t *, int, int, int64_t *) noexcept nogil
         int64_t (*count_heads)(const void *, Py_ssize_t, Py_ssize_t, int) noexcept nogil
@@ -554,25 +556,45 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
 
 # ---------------------------------------------------------------- argsort
 
+cdef void argsort_bucket(const cs_ops *ops, const char *vals, int64_t *idx, char *keys,
+                         Py_ssize_t a, Py_ssize_t m, Py_ssize_t big, char *mine,
+                         int64_t *cnt) noexcept nogil:
+    """The bucket idx[a:a+m] put in key order where it lies: its keys are at keys + a
+    (scattered with it), or, keys NULL, first gathered through its indices into the
+    thread's scratch ``mine`` (pair_sort's other keys and indices, then these keys)."""
+    cdef Py_ssize_t w = ops.width
+    cdef char *kb
+    if m < 2:
+        return
+    if keys != NULL:
+        ops.pair_sort(keys + a * w, idx + a, m, mine, <int64_t *> (mine + big * w), cnt)
+    else:
+        kb = mine + big * (w + 8)
+        ops.gkeys(vals, idx + a, m, kb)
+        ops.pair_sort(kb, idx + a, m, mine, <int64_t *> (mine + big * w), cnt)
+
+
 cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
                      int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
-    """One long run, most significant digit first, in one buffer of keys besides the
-    result: the (key, index) pairs scattered by the 11 bits below the highest bit in
-    which the keys differ into 2048 buckets (keys -> a run of keys, indices -> idx),
-    then every bucket's pairs sorted where they are by one thread (``pair_sort``) with a
-    scratch of the largest bucket's pairs per thread.
-    Returns 2 without touching idx when that scratch would exceed an eighth of the
-    input (uneven buckets: the caller runs the LSD argsort), 1 when out of memory.
+    """One long run, most significant digit first: the indices scattered into idx by
+    the 11 bits below the highest bit in which the keys differ (2048 buckets), then
+    every bucket put in key order where it lies by one thread (``argsort_bucket``,
+    ``pair_sort``), with a per-thread scratch of the largest bucket. Two ways, by that
+    bucket's size: small (all threads' scratch at most an eighth of the input), the keys
+    are scattered alongside into a buffer of keys the input's size; larger (scratch up
+    to the input's size), only the indices are, and each bucket's keys are gathered
+    through them. Returns 2 without touching idx when the buckets are more uneven than
+    that (the caller runs argsort_gather), 1 when out of memory.
     cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
     cdef int bsh = block_shift(n)
     cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, d, i
-    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, spt, a
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, spt
     cdef Py_ssize_t per = (ops.NP + 1) * ops.R
     cdef uint64_t mask = <uint64_t> (R - 1)
     cdef int shift = 0, k
+    cdef bint gathered
     cdef char *keys = NULL
     cdef char *scr = NULL
-    cdef char *mine
     k = msd_digit(ops, vals, n, nb, bs, cnt, nt, stop, &shift, &big)
     if k == 2:      # all keys equal: the input order
         if nt > 1:
@@ -584,16 +606,20 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
         return 0
     if k != 0:
         return k == 1
-    spt = (big * (w + 8) + (1 << 21) - 1) & ~((<Py_ssize_t> 1 << 21) - 1)  # own huge pages
-    if nt * big * (w + 8) > (n * w) >> 3:
+    gathered = nt * big * (w + 8) > (n * w) >> 3
+    if gathered and nt * big * (2 * w + 8) > n * w:
         return 2
-    keys = <char *> cs_big_alloc(n * w)
+    spt = big * (2 * w + 8 if gathered else w + 8)
+    spt = (spt + (1 << 21) - 1) & ~((<Py_ssize_t> 1 << 21) - 1)  # own huge pages
     scr = <char *> cs_big_alloc(nt * spt)
-    if keys == NULL or scr == NULL:
+    if not gathered:
+        keys = <char *> cs_big_alloc(n * w)
+    if scr == NULL or (keys == NULL and not gathered):
         cs_big_free(keys)
         cs_big_free(scr)
         return 1
-    prefault(keys, n * w, nt, stop)
+    if keys != NULL:
+        prefault(keys, n * w, nt, stop)
     prefault(<char *> idx, n * 8, nt, stop)
     if stopped(stop):
         cs_big_free(keys)
@@ -603,14 +629,22 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
-                ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
-                               pos + b * R)
+                if gathered:
+                    ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
+                                   pos + b * R)
+                else:
+                    ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
+                                   pos + b * R)
                 if threadid() == 0:
                     poll(stop)
     else:
         for b in range(nb):
-            ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
-                           pos + b * R)
+            if gathered:
+                ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
+                               pos + b * R)
+            else:
+                ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
+                               pos + b * R)
             poll(stop)
             if stopped(stop):
                 break
@@ -619,19 +653,13 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
         if nt > 1:
             for d in prange(R, schedule="dynamic", num_threads=nt):
                 if not stopped(stop):
-                    a = pos[d]
-                    if pos[d + 1] - a > 1:
-                        mine = scr + threadid() * spt
-                        ops.pair_sort(keys + a * w, idx + a, pos[d + 1] - a, mine,
-                                      <int64_t *> (mine + big * w), th + threadid() * per)
+                    argsort_bucket(ops, vals, idx, keys, pos[d], pos[d + 1] - pos[d], big,
+                                   scr + threadid() * spt, th + threadid() * per)
                     if threadid() == 0:
                         poll(stop)
         else:
             for d in range(R):
-                a = pos[d]
-                if pos[d + 1] - a > 1:
-                    ops.pair_sort(keys + a * w, idx + a, pos[d + 1] - a, scr,
-                                  <int64_t *> (scr + big * w), th)
+                argsort_bucket(ops, vals, idx, keys, pos[d], pos[d + 1] - pos[d], big, scr, th)
                 poll(stop)
                 if stopped(stop):
                     break
