@@ -173,6 +173,22 @@ static void NAME##_scatter_h(const void *s_, void *d_, intptr_t lo, intptr_t hi,
         cnt2[((p >> bshift) << DIG) + ((k >> shift2) & (NAME##_R - 1))]++;                 \
     }                                                                                      \
 }                                                                                          \
+/* Stable scatter of (key, index) pairs (keys already order keys) that also counts the     \
+   next pass's digit per destination block, as _scatter_h. */                              \
+static void NAME##_pscatter_h(const void *ks_, const int64_t *is, void *kd_, int64_t *id,  \
+                              intptr_t lo, intptr_t hi, int shift, int64_t *pos, int shift2,\
+                              int bshift, int64_t *cnt2) {                                 \
+    const UT *ks = (const UT *)ks_;                                                        \
+    UT *kd = (UT *)kd_;                                                                    \
+    for (intptr_t i = lo; i < hi; i++) {                                                   \
+        UT k = ks[i];                                                                      \
+        int64_t p = pos[(k >> shift) & (NAME##_R - 1)]++;                                  \
+        kd[p] = k;                                                                         \
+        id[p] = is[i];                                                                     \
+        cnt2[((p >> bshift) << DIG) + ((k >> shift2) & (NAME##_R - 1))]++;                 \
+    }                                                                                      \
+}                                                                                          \
+                                                                                           \
 /* (key, index) pairs; kd NULL: indices only. First pass (ks NULL): keys from the        \
    values s, indices lo..hi-1. */                                                         \
 static inline void NAME##_pscatter(const UT *s, const UT *ks, const int64_t *is, UT *kd,   \
@@ -501,6 +517,8 @@ typedef struct cs_ops {
     void (*pair_sort)(void *, int64_t *, intptr_t, void *, int64_t *, int64_t *);
     void (*iscatter_m)(const void *, int64_t *, intptr_t, intptr_t, int, uint64_t, int64_t *);
     void (*gkeys)(const void *, const int64_t *, intptr_t, void *);
+    void (*pscatter_h)(const void *, const int64_t *, void *, int64_t *, intptr_t, intptr_t,
+                       int, int64_t *, int, int, int64_t *);
     void (*gscatter)(const void *, const void *, int, void *, int, intptr_t, intptr_t, int,
                      int64_t *, int, int, int64_t *);
     int64_t (*count_heads)(const void *, intptr_t, intptr_t, int);
@@ -513,7 +531,7 @@ typedef struct cs_ops {
      NAME##_ascatter0, KNAME##_ascatter, NAME##_sort_serial, NAME##_sort_bucket,          \
      NAME##_argsort_serial,        \
      NAME##_scatter_h, NAME##_search, NAME##_ascatter_m, KNAME##_pair_sort, \
-     NAME##_iscatter_m, NAME##_gkeys, NAME##_gscatter,                                                  \
+     NAME##_iscatter_m, NAME##_gkeys, KNAME##_pscatter_h, NAME##_gscatter,                                                  \
      NAME##_count_heads, NAME##_write_heads}
 
 /* Type codes (concore.sorting): 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool), 5 i8,

@@ -35,10 +35,13 @@ by the keys: at most 16 bits, one counting pass straight into the result
 (``argsort_count``); even MSD buckets, the (key, index) pairs scattered into the buffer
 of keys and the result, each bucket sorted where it lies (``argsort_msd``, with a
 per-thread scratch of the largest bucket's pairs, together at most an eighth of the
-input); less even ones, the indices alone scattered, each bucket's keys gathered into
-that scratch (then up to the input's size); otherwise LSD passes that move indices
-only between the result and a buffer of indices, reading each key through its index
-(``argsort_gather``: prefetched gathers, slower, but no key buffers). Large scratch buffers ask for transparent huge pages
+input); less even ones, the indices alone scattered and each bucket's keys gathered
+through them, one bucket to a thread where that scratch fits the input's size in all,
+the larger buckets one at a time by all threads (``coop_bucket``); when one bucket's
+(key, index) pairs twice over would not fit the input's size (about a third of it for
+float64), LSD passes that move indices only between the result and a buffer of
+indices, reading each key through its index (``argsort_gather``: prefetched gathers,
+slower, but no key buffers). Large scratch buffers ask for transparent huge pages
 (fewer page faults and TLB misses in the scattered writes).
 """
 from cython.parallel cimport prange, threadid
@@ -85,6 +88,8 @@ cdef extern from "_sort.h" nogil:
         void (*iscatter_m)(const void *, int64_t *, Py_ssize_t, Py_ssize_t, int, uint64_t,
                            int64_t *) noexcept nogil
         void (*gkeys)(const void *, const int64_t *, Py_ssize_t, void *) noexcept nogil
+        void (*pscatter_h)(const void *, const int64_t *, void *, int64_t *, Py_ssize_t,
+                           Py_ssize_t, int, int64_t *, int, int, int64_t *) noexcept nogil
         void (*gscatter)(const void *, const void *, int, void *, int, Py_ssize_t, Py_ssize_t,
                          int, int64_t *, int, int, int64_t *) noexcept nogil
         int64_t (*count_heads)(const void *, Py_ssize_t, Py_ssize_t, int) noexcept nogil
@@ -574,27 +579,113 @@ cdef void argsort_bucket(const cs_ops *ops, const char *vals, int64_t *idx, char
         ops.pair_sort(kb, idx + a, m, mine, <int64_t *> (mine + big * w), cnt)
 
 
+cdef int coop_bucket(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_t m,
+                     char *k1, char *k2, int64_t *i2, int64_t *cnt, int64_t *pos,
+                     int64_t *th, int nt, Stop *stop) noexcept nogil:
+    """One large bucket ix[0:m] put in key order by all threads: its keys gathered into
+    k1, then LSD passes over the (key, index) pairs between (k1, ix) and (k2, i2), with
+    per-block counts as in the LSD sort. Returns 1 when out of memory.
+    cnt: MAX_BLOCKS * NP * R, pos: MAX_BLOCKS * R, th: nt * MAX_BLOCKS * R."""
+    cdef const cs_ops *kops = cs_get_ops(6 if ops.width == 8 else 7)  # the keys' own order
+    cdef int bsh = block_shift(m)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (m + bs - 1) // bs, b, w = ops.width
+    cdef Py_ssize_t stride = kops.NP * kops.R
+    cdef int act[8]
+    cdef int k, j, p, shift, shift2
+    cdef char *kf = k1
+    cdef int64_t *ifr = ix
+    cdef char *kt
+    cdef int64_t *it
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.gkeys(vals, ix + b * bs, min(m, (b + 1) * bs) - b * bs, k1 + b * bs * w)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.gkeys(vals, ix + b * bs, min(m, (b + 1) * bs) - b * bs, k1 + b * bs * w)
+            poll(stop)
+            if stopped(stop):
+                break
+    if stopped(stop):
+        return 0
+    k = count_all(kops, k1, m, nb, bs, cnt, act, nt, stop)
+    if k <= 0:
+        return k == -2   # 0 passes: every key equal, the bucket is in order already
+    for j in range(k):
+        p = act[j]
+        shift = p * kops.D
+        if j & 1:
+            kt, it = k1, ix
+        else:
+            kt, it = k2, i2
+        cs_prefix(cnt + p * kops.R, pos, nb, kops.R, stride)
+        if j + 1 < k:
+            shift2 = act[j + 1] * kops.D
+            memset(th, 0, nt * nb * kops.R * sizeof(int64_t))
+            if nt > 1:
+                for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                    if not stopped(stop):
+                        kops.pscatter_h(kf, ifr, kt, it, b * bs, min(m, (b + 1) * bs), shift,
+                                        pos + b * kops.R, shift2, bsh,
+                                        th + threadid() * nb * kops.R)
+                        if threadid() == 0:
+                            poll(stop)
+            else:
+                for b in range(nb):
+                    kops.pscatter_h(kf, ifr, kt, it, b * bs, min(m, (b + 1) * bs), shift,
+                                    pos + b * kops.R, shift2, bsh, th)
+                    poll(stop)
+                    if stopped(stop):
+                        break
+            fold_counts(th, cnt + act[j + 1] * kops.R, nt, nb, kops.R, stride)
+        elif nt > 1:   # the last pass: indices only
+            for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                if not stopped(stop):
+                    kops.ascatter(kf, ifr, NULL, it, b * bs, min(m, (b + 1) * bs), shift,
+                                  pos + b * kops.R)
+                    if threadid() == 0:
+                        poll(stop)
+        else:
+            for b in range(nb):
+                kops.ascatter(kf, ifr, NULL, it, b * bs, min(m, (b + 1) * bs), shift,
+                              pos + b * kops.R)
+                poll(stop)
+                if stopped(stop):
+                    break
+        if stopped(stop):
+            return 0
+        kf, ifr = kt, it
+    if ifr != ix:
+        par_copy(<const char *> i2, <char *> ix, m * 8, nt)
+    return 0
+
+
 cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
                      int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
     """One long run, most significant digit first: the indices scattered into idx by
     the 11 bits below the highest bit in which the keys differ (2048 buckets), then
-    every bucket put in key order where it lies by one thread (``argsort_bucket``,
-    ``pair_sort``), with a per-thread scratch of the largest bucket. Two ways, by that
-    bucket's size: small (all threads' scratch at most an eighth of the input), the keys
-    are scattered alongside into a buffer of keys the input's size; larger (scratch up
-    to the input's size), only the indices are, and each bucket's keys are gathered
-    through them. Returns 2 without touching idx when the buckets are more uneven than
-    that (the caller runs argsort_gather), 1 when out of memory.
-    cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R."""
+    every bucket put in key order where it lies. Two ways, by the largest bucket: small
+    (a scratch of it per thread is at most an eighth of the input in all), the keys are
+    scattered alongside into a buffer of keys the input's size and each bucket sorted
+    by one thread (``argsort_bucket``); larger, only the indices are scattered, buckets
+    up to a size whose per-thread scratch fits the input's size go one to a thread
+    (keys gathered through the indices), and the larger ones are sorted one at a time
+    by all threads (``coop_bucket``). Returns 2 without touching idx when one bucket's
+    scratch would exceed the input's size (the caller runs argsort_gather), 1 when out
+    of memory. cnt: MAX_BLOCKS << MSD_BITS counts, pos: as many, th: nt * (NP + 1) * R
+    and nt * MAX_BLOCKS * R."""
     cdef int bsh = block_shift(n)
     cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (n + bs - 1) // bs, b, d, i
-    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, spt
-    cdef Py_ssize_t per = (ops.NP + 1) * ops.R
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, spt, m
+    cdef Py_ssize_t per = (ops.NP + 1) * ops.R, lim, lbig = 0, cbig = 0
     cdef uint64_t mask = <uint64_t> (R - 1)
-    cdef int shift = 0, k
+    cdef int shift = 0, k, failed = 0
     cdef bint gathered
     cdef char *keys = NULL
     cdef char *scr = NULL
+    cdef int64_t *starts = NULL
     k = msd_digit(ops, vals, n, nb, bs, cnt, nt, stop, &shift, &big)
     if k == 2:      # all keys equal: the input order
         if nt > 1:
@@ -607,65 +698,88 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
     if k != 0:
         return k == 1
     gathered = nt * big * (w + 8) > (n * w) >> 3
-    if gathered and nt * big * (2 * w + 8) > n * w:
+    if gathered and big * (2 * w + 8) > n * w:
         return 2
-    spt = big * (2 * w + 8 if gathered else w + 8)
+    starts = <int64_t *> malloc((R + 1) * sizeof(int64_t))
+    if starts == NULL:
+        return 1
+    bucket_starts(cnt, starts, nb, n)
+    lim = (n * w) // (nt * (2 * w + 8)) if gathered else big
+    for d in range(R):
+        m = starts[d + 1] - starts[d]
+        if m <= lim:
+            lbig = max(lbig, m)
+        else:
+            cbig = max(cbig, m)
+    spt = lbig * (2 * w + 8 if gathered else w + 8)
     spt = (spt + (1 << 21) - 1) & ~((<Py_ssize_t> 1 << 21) - 1)  # own huge pages
     scr = <char *> cs_big_alloc(nt * spt)
     if not gathered:
         keys = <char *> cs_big_alloc(n * w)
     if scr == NULL or (keys == NULL and not gathered):
-        cs_big_free(keys)
-        cs_big_free(scr)
-        return 1
-    if keys != NULL:
-        prefault(keys, n * w, nt, stop)
-    prefault(<char *> idx, n * 8, nt, stop)
-    if stopped(stop):
-        cs_big_free(keys)
-        cs_big_free(scr)
-        return 0
-    cs_prefix(cnt, pos, nb, <int> R, R)
-    if nt > 1:
-        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
-            if not stopped(stop):
+        failed = 1
+    else:
+        if keys != NULL:
+            prefault(keys, n * w, nt, stop)
+        prefault(<char *> idx, n * 8, nt, stop)
+    if not failed and not stopped(stop):
+        cs_prefix(cnt, pos, nb, <int> R, R)
+        if nt > 1:
+            for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+                if not stopped(stop):
+                    if gathered:
+                        ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
+                                       pos + b * R)
+                    else:
+                        ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift,
+                                       mask, pos + b * R)
+                    if threadid() == 0:
+                        poll(stop)
+        else:
+            for b in range(nb):
                 if gathered:
                     ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
                                    pos + b * R)
                 else:
                     ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
                                    pos + b * R)
-                if threadid() == 0:
-                    poll(stop)
-    else:
-        for b in range(nb):
-            if gathered:
-                ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
-                               pos + b * R)
-            else:
-                ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
-                               pos + b * R)
-            poll(stop)
-            if stopped(stop):
-                break
-    if not stopped(stop):
-        bucket_starts(cnt, pos, nb, n)   # the scatter advanced pos
+                poll(stop)
+                if stopped(stop):
+                    break
+    if not failed and not stopped(stop):
         if nt > 1:
             for d in prange(R, schedule="dynamic", num_threads=nt):
-                if not stopped(stop):
-                    argsort_bucket(ops, vals, idx, keys, pos[d], pos[d + 1] - pos[d], big,
-                                   scr + threadid() * spt, th + threadid() * per)
+                if not stopped(stop) and starts[d + 1] - starts[d] <= lim:
+                    argsort_bucket(ops, vals, idx, keys, starts[d], starts[d + 1] - starts[d],
+                                   lbig, scr + threadid() * spt, th + threadid() * per)
                     if threadid() == 0:
                         poll(stop)
         else:
             for d in range(R):
-                argsort_bucket(ops, vals, idx, keys, pos[d], pos[d + 1] - pos[d], big, scr, th)
-                poll(stop)
-                if stopped(stop):
-                    break
+                if starts[d + 1] - starts[d] <= lim:
+                    argsort_bucket(ops, vals, idx, keys, starts[d], starts[d + 1] - starts[d],
+                                   lbig, scr, th)
+                    poll(stop)
+                    if stopped(stop):
+                        break
     cs_big_free(keys)
     cs_big_free(scr)
-    return 0
+    scr = NULL
+    if not failed and not stopped(stop) and cbig > 0:
+        scr = <char *> cs_big_alloc(cbig * (2 * w + 8))
+        if scr == NULL:
+            failed = 1
+        else:
+            prefault(scr, cbig * (2 * w + 8), nt, stop)
+            for d in range(R):
+                m = starts[d + 1] - starts[d]
+                if m > lim and not stopped(stop) and not failed:
+                    failed = coop_bucket(ops, vals, idx + starts[d], m, scr, scr + cbig * w,
+                                         <int64_t *> (scr + 2 * cbig * w), cnt, pos, th, nt,
+                                         stop)
+    cs_big_free(scr)
+    free(starts)
+    return failed
 
 
 cdef int argsort_gather(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
