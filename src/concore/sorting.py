@@ -24,8 +24,9 @@ Memory, besides the result: a long run (1-D, or a few long rows) takes at most o
 scratch buffer the size of the input, for ``sort`` and ``argsort`` alike. When the
 keys spread evenly over the first digit, ``sort`` needs only a scratch of one bucket
 per thread instead, and ``argsort`` such a scratch (an eighth of the input at most)
-beside its buffer of keys; on uneven keys ``argsort`` runs slower passes that read
-each key through its index instead of moving keys.
+beside its buffer of keys; on uneven keys ``argsort`` reads the keys through the
+indices instead of keeping a buffer of them (slower where one value range holds more
+than about a third of the input).
 Many short rows: each thread holds scratch the size of one row (``argsort``: two rows
 of keys and one of int64 indices). A non-contiguous axis is first copied.
 
