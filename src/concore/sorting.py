@@ -156,8 +156,8 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
 
     Always NumPy's *stable* argsort exactly (``kind='stable'``/``stable=True``), which
     is also a valid answer for the other kinds: ties keep their input order where
-    NumPy's quicksort may not. Needs two key buffers and one int64 index buffer per row
-    besides the result (see the module docstring). ``n_threads`` as for ``sort``.
+    NumPy's quicksort may not. Memory besides the result: see the module docstring.
+    ``n_threads`` as for ``sort``.
     """
     if n_threads is not None:
         _config._resolve(n_threads)
