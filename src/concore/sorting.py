@@ -102,6 +102,34 @@ def _as_rows(x):
     return x.reshape(-1, n)
 
 
+def _numpy_sort(func, a, axis, kind, order, stable):
+    """NumPy's ``func`` (np.sort / np.argsort): its own error for a bad ``kind``, else
+    its stable kind whatever was asked (the same answers as the native path)."""
+    try:
+        _check_kind(kind, stable)
+    except Exception:
+        return func(a, axis=axis, kind=kind, order=order, stable=stable)
+    return func(a, axis=axis, kind="stable", order=order)
+
+
+def _sort_plan(a, axis, kind, order, stable):
+    """(x, ax, tcode) to sort ``a`` natively along axis ``ax`` of ``x`` (``a`` flattened
+    for axis=None), or None where NumPy decides."""
+    if order is not None:
+        return None
+    arr, t = _native_array(a)
+    if arr is None:
+        return None
+    try:
+        _check_kind(kind, stable)
+    except Exception:
+        return None
+    if axis is None:
+        return arr.reshape(-1), 0, t
+    ax = _axis_of(arr, axis)
+    return None if ax is None else (arr, ax, t)
+
+
 def sort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
     """Sorted copy of ``a`` along ``axis`` (flattened for ``axis=None``), as ``numpy.sort``.
 
@@ -113,32 +141,10 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
     """
     if n_threads is not None:
         _config._resolve(n_threads)
-
-    def numpy():
-        try:
-            _check_kind(kind, stable)
-        except Exception:
-            return np.sort(a, axis=axis, kind=kind, order=order, stable=stable)  # its error
-        # the stable kind whatever was asked: the same answers as the native path
-        return np.sort(a, axis=axis, kind="stable", order=order)
-
-    if order is not None:
-        return numpy()
-    arr, t = _native_array(a)
-    if arr is None:
-        return numpy()
-    try:
-        _check_kind(kind, stable)
-    except Exception:
-        return numpy()
-    if axis is None:
-        x = arr.reshape(-1)
-        ax = 0
-    else:
-        ax = _axis_of(arr, axis)
-        if ax is None:
-            return numpy()
-        x = arr
+    plan = _sort_plan(a, axis, kind, order, stable)
+    if plan is None:
+        return _numpy_sort(np.sort, a, axis, kind, order, stable)
+    x, ax, t = plan
     xm = _rows(x, ax)
     out = np.empty(xm.shape, dtype=x.dtype)
     if xm.flags.c_contiguous:
@@ -161,32 +167,10 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
     """
     if n_threads is not None:
         _config._resolve(n_threads)
-
-    def numpy():
-        try:
-            _check_kind(kind, stable)
-        except Exception:
-            return np.argsort(a, axis=axis, kind=kind, order=order, stable=stable)  # its error
-        # the stable kind whatever was asked: the same answers as the native path
-        return np.argsort(a, axis=axis, kind="stable", order=order)
-
-    if order is not None or not _INTP64:
-        return numpy()
-    arr, t = _native_array(a)
-    if arr is None:
-        return numpy()
-    try:
-        _check_kind(kind, stable)
-    except Exception:
-        return numpy()
-    if axis is None:
-        x = arr.reshape(-1)
-        ax = 0
-    else:
-        ax = _axis_of(arr, axis)
-        if ax is None:
-            return numpy()
-        x = arr
+    plan = _sort_plan(a, axis, kind, order, stable) if _INTP64 else None
+    if plan is None:
+        return _numpy_sort(np.argsort, a, axis, kind, order, stable)
+    x, ax, t = plan
     xm = np.ascontiguousarray(_rows(x, ax))
     out = np.empty(xm.shape, dtype=np.intp)
     _run(_kernels().argsort, out.size, n_threads, _as_rows(xm), _as_rows(out), t)

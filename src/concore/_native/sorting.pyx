@@ -498,6 +498,23 @@ cdef int sort_row_task(const cs_ops *ops, const char *src, char *dst, Py_ssize_t
     return 0
 
 
+cdef int alloc_tables(const cs_ops *ops, int nt, int64_t **cnt, int64_t **pos,
+                      int64_t **th) except -1:
+    """The count tables of a long run (sort or argsort), sized for the first MSD pass
+    (2048 buckets), the LSD passes and a bucket's own MSD pass: cnt, pos, and th per
+    thread. MemoryError when one cannot be had (the caller frees all three)."""
+    cnt[0] = <int64_t *> malloc(max(MAX_BLOCKS << MSD_BITS, MAX_BLOCKS * ops.NP * ops.R)
+                                * sizeof(int64_t))
+    pos[0] = <int64_t *> malloc(max((MAX_BLOCKS << MSD_BITS) + 1, MAX_BLOCKS * ops.R)
+                                * sizeof(int64_t))
+    th[0] = <int64_t *> malloc(nt * max(MAX_BLOCKS * ops.R,
+                                        (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1)
+                               * sizeof(int64_t))
+    if cnt[0] == NULL or pos[0] == NULL or th[0] == NULL:
+        raise MemoryError()
+    return 0
+
+
 def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
     """Sort each row of the C-contiguous 2-D ``x`` into ``out`` (same shape and item
     size; ``out`` may be ``x``: in place), stably by the dtype's key (type code tcode)."""
@@ -515,17 +532,8 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
     if rows == 0 or n == 0:
         return out
     if n >= BLOCKED_MIN and rows < 2 * nt:
-        # sized for both the MSD pass (2048 buckets) and the LSD passes
-        cnt = <int64_t *> malloc(max(MAX_BLOCKS << MSD_BITS, MAX_BLOCKS * ops.NP * ops.R)
-                                 * sizeof(int64_t))
-        pos = <int64_t *> malloc(max((MAX_BLOCKS << MSD_BITS) + 1, MAX_BLOCKS * ops.R)
-                                 * sizeof(int64_t))
-        th = <int64_t *> malloc(nt * max(MAX_BLOCKS * ops.R,
-                                         (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1)
-                                * sizeof(int64_t))
         try:
-            if cnt == NULL or pos == NULL or th == NULL:
-                raise MemoryError()
+            alloc_tables(ops, nt, &cnt, &pos, &th)
             with nogil:
                 for r in range(rows):
                     if stopped(&stop):
@@ -932,16 +940,8 @@ def argsort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
     if rows == 0 or n == 0:
         return out
     if n >= BLOCKED_MIN and rows < 2 * nt:
-        # sized for both the MSD pass (2048 buckets) and the LSD passes
-        cnt = <int64_t *> malloc(max(MAX_BLOCKS << MSD_BITS, MAX_BLOCKS * ops.NP * ops.R)
-                                 * sizeof(int64_t))
-        pos = <int64_t *> malloc(max((MAX_BLOCKS << MSD_BITS) + 1, MAX_BLOCKS * ops.R)
-                                 * sizeof(int64_t))
-        th = <int64_t *> malloc(nt * max(MAX_BLOCKS * ops.R, (ops.NP + 1) * ops.R)
-                                * sizeof(int64_t))
         try:
-            if cnt == NULL or pos == NULL or th == NULL:
-                raise MemoryError()
+            alloc_tables(ops, nt, &cnt, &pos, &th)
             with nogil:
                 for r in range(rows):
                     if stopped(&stop):
