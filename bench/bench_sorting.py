@@ -1,8 +1,10 @@
 """Sorting: concore against NumPy (default build and its AVX2 path) and numba.
 
 Groups (1e7 elements unless noted): sort-f64, sort-i64 (full int64 range),
-argsort-stable-f64, searchsorted (1e6 float64 queries into 1e7 sorted), unique-i64
-(1e7 ints in [0, 1000): many repeats), sort-f64-1e8 (skipped by CONCORE_BENCH_QUICK).
+argsort-stable-f64 (uniform) and argsort-stable-f64-normal (standard normal: uneven
+first-digit buckets, argsort's gathered and cooperative paths), searchsorted (1e6
+float64 queries into 1e7 sorted), unique-i64 (1e7 ints in [0, 1000): many repeats),
+sort-f64-1e8 (skipped by CONCORE_BENCH_QUICK).
 
 Entries of every group (where the implementation exists and can be imported):
 
@@ -55,9 +57,12 @@ ENTRIES = ("concore-1t", "concore-all", "concore-python", "numpy", "numpy-avx2",
 # Inputs: built from (kind, n) and the seed, so that a child process builds the same
 # --------------------------------------------------------------------------------------
 def make_input(kind, n, seed=_common.SEED):
-    rng = np.random.default_rng([seed, 400 + {"f64": 0, "i64": 1, "rep": 2, "ss": 3}[kind]])
+    rng = np.random.default_rng([seed, 400 + {"f64": 0, "i64": 1, "rep": 2, "ss": 3,
+                                              "norm": 4}[kind]])
     if kind == "f64":
         return (rng.random(n),)
+    if kind == "norm":
+        return (rng.standard_normal(n),)
     if kind == "i64":
         info = np.iinfo(np.int64)
         return (rng.integers(info.min, info.max, n, endpoint=True),)
@@ -160,6 +165,7 @@ GROUPS = [
     Group("sort-f64-1e7", "sort", "f64", 10**7),
     Group("sort-i64-1e7", "sort", "i64", 10**7),
     Group("argsort-stable-f64-1e7", "argsort", "f64", 10**7),
+    Group("argsort-stable-f64-normal-1e7", "argsort", "norm", 10**7),
     Group("searchsorted-1e6-in-1e7", "searchsorted", "ss", 10**7),
     Group("unique-i64-1e7-repeats", "unique", "rep", 10**7),
     Group("sort-f64-1e8", "sort", "f64", 10**8, large=True),
