@@ -452,6 +452,97 @@ def test_sizes_around_blocks(n, backend, small_grain):
                     ("log1p(abs(x4))", False, SINGLE_ULP)], env, n_threads=nt)
 
 
+def test_cheap_programs_over_many_rounds(backend):
+    """Programs of cheap steps only run in short blocks: sizes past one round of
+    them (65536 blocks), with a tail, on 1 and 3 threads."""
+    n = 65536 * 64 + 77
+    rng = np.random.default_rng(17)
+    env = {"x": _floats(rng, (n,), np.float64), "y": _floats(rng, (n,), np.float64),
+           "k": _ints(rng, (n,), np.int32)}
+    for nt in (1, 3):
+        run_matrix([("2*x + 3*y - x*y", True, 0), ("where(x > y, x * 2, y - k) + k", True, 0),
+                    ("(x < y) & (k > 0) | (x == x)", True, 0)], env, n_threads=nt)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fused_pairs_round_each_step_as_numpy(dtype, backend, monkeypatch):
+    """(x op1 y) op2 z and z op2 (x op1 y) run as one step: the bits of NumPy's two
+    steps, NaN, inf, -0 and subnormals included."""
+    import concore.elementwise as E
+    seen = []
+    run = E.execute
+    monkeypatch.setattr(E, "execute", lambda prog, *a, **k: seen.append(prog) or run(prog, *a, **k))
+    rng = np.random.default_rng(11)
+    env = {v: _floats(rng, (3001,), dtype) for v in "xyz"}
+    cases = []
+    for o1, n1 in (("+", "add"), ("-", "sub"), ("*", "mul")):
+        for o2, n2 in (("+", "add"), ("-", "sub"), ("*", "mul")):
+            cases += [(f"(x {o1} y) {o2} z", f"{n1}_{n2}"), (f"z {o2} (x {o1} y)", f"{n1}_r{n2}")]
+    for nt in (1, 3):
+        run_matrix([(e, True, 0) for e, _ in cases], env, n_threads=nt)
+    names = {ins[0] for prog in seen for ins in prog.code}
+    assert {name for _, name in cases} <= names
+    seen.clear()
+    evaluate("x * y + x * y", env)  # the left product merges into the sum, the right stays
+    assert [ins[0] for ins in seen[0].code] == ["multiply", "mul_add"]
+
+
+def _interpret(code, nregs, regs):
+    """Run a program with NumPy, register by register (checks the register pass)."""
+    ops = {"multiply": np.multiply, "add": np.add, "subtract": np.subtract,
+           "greater": np.greater, "logical_and": np.logical_and}
+    types = (np.float64, np.float32, np.int64, np.int32, np.bool_)
+    R = [None] * nregs
+    for r, v in regs.items():
+        R[r] = v
+    for op, t, dst, a, b, c in code:
+        if op == "sqrt":
+            R[dst] = np.sqrt(np.abs(R[a]))
+        elif op == "cast":
+            R[dst] = R[a].astype(types[b])
+        elif op == "where":
+            R[dst] = np.where(R[a], R[b], R[c])
+        else:
+            R[dst] = ops[op](*[R[s] for s in (a, b, c) if s >= 0])
+    return R
+
+
+def test_register_reuse_keeps_every_value_until_its_last_use():
+    from concore.elementwise import _reuse_registers
+    # inputs 0, 1; a constant 2; result 12; values of three sizes (f64, f32, bool)
+    code = [["multiply", 0, 3, 0, 1, -1],          # t3 = x*y
+            ["add", 0, 4, 3, 2, -1],               # t4 = t3 + 2
+            ["greater", 0, 5, 4, 0, -1],           # t5 = t4 > x     (bool)
+            ["cast", 0, 6, 4, 1, -1],              # t6 = f32(t4)
+            ["cast", 1, 7, 6, 0, -1],              # t7 = f64(t6)
+            ["sqrt", 0, 8, 7, -1, -1],             # t8 = sqrt(|t7|) (here)
+            ["where", 0, 9, 5, 8, 3],              # t9 = where(t5, t8, t3)
+            ["greater", 0, 10, 9, 1, -1],          # t10 = t9 > y
+            ["logical_and", 4, 11, 10, 5, -1],     # t11 = t10 & t5
+            ["cast", 4, 12, 11, 0, -1]]            # out = f64(t11)
+    new, nregs, regmap = _reuse_registers(code, 13, [0, 1, 2], 12)
+    assert nregs < 13
+    fixed = {regmap[r] for r in (0, 1, 2, 12)}
+    assert len(fixed) == 4
+    sizes = {}
+    for ins in new:
+        op, dst = ins[0], ins[2]
+        assert dst not in {regmap[0], regmap[1], regmap[2]}, ins
+        srcs = [ins[3]] if op == "cast" else [s for s in ins[3:] if s >= 0]
+        size = 1 if op in ("greater", "logical_and") else (4 if (op == "cast" and ins[4] == 1) else 8)
+        for s in srcs:
+            if s == dst:  # in place only between values of one size
+                assert sizes[s] == size, ins
+        sizes[dst] = size
+    assert new[-1][2] == regmap[12]
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal(1000), rng.standard_normal(1000)
+    before = _interpret(code, 13, {0: x, 1: y, 2: np.float64(2.0)})[12]
+    after = _interpret(new, nregs, {regmap[0]: x, regmap[1]: y, regmap[2]: np.float64(2.0)})[regmap[12]]
+    assert before.dtype == after.dtype == np.float64
+    assert np.array_equal(before, after) and 0 < before.sum() < 1000
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "bool"])
 def test_layouts_of_hard_inputs(dtype, backend):
     """Strided, reversed, Fortran, transposed, 0-d and byte-swapped operands."""

@@ -140,6 +140,9 @@ static int CC_EXEC_NAME(const cc_instr *k, char *const *R, intptr_t m)
         }
         break;
     }
+    F2_CASES(add, v + w)
+    F2_CASES(sub, v - w)
+    F2_CASES(mul, v * w)
     default:
         return -1;
     }

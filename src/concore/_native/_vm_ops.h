@@ -39,7 +39,14 @@ enum { T_F64 = 0, T_F32 = 1, T_I64 = 2, T_I32 = 3, T_B = 4, T_COUNT = 5 };
     X(less) X(less_equal) X(greater) X(greater_equal) X(equal) X(not_equal)      \
     X(logical_and) X(logical_or) X(logical_xor)                                  \
     X(bitwise_and) X(bitwise_or) X(bitwise_xor)                                  \
-    X(where) X(clip) X(cast)
+    X(where) X(clip) X(cast)                                                     \
+    CC_PAIRS(X, add) CC_PAIRS(X, sub) CC_PAIRS(X, mul)
+
+/* Two arithmetic steps in one loop (see _fuse_pairs in concore/elementwise.py):
+ * <op1>_<op2> is (a op1 b) op2 c and <op1>_r<op2> is c op2 (a op1 b), each
+ * operation rounded on its own as the two steps would be (no contraction). */
+#define CC_PAIRS(X, N1)                                                         \
+    X(N1##_add) X(N1##_radd) X(N1##_sub) X(N1##_rsub) X(N1##_mul) X(N1##_rmul)
 
 #define CC_OP_ENUM(n) OP_##n,
 enum { CC_OPS(CC_OP_ENUM) OP_COUNT };
@@ -287,13 +294,46 @@ CC_IDIV(cc_i32, int32_t, INT32_MIN)
     }                                                                           \
     break;
 
+#define F2_LOOP(T, E1, E2)                                                      \
+    {                                                                           \
+        const T *x_ = (const T *)A, *z_ = (const T *)B, *u_ = (const T *)C;     \
+        T *y_ = (T *)Y;                                                         \
+        CC_IVDEP                                                                \
+        for (i = 0; i < m; i++) {                                               \
+            T v = x_[i], w = z_[i], u = u_[i];                                  \
+            T p = (T)(E1);                                                      \
+            y_[i] = (T)(E2);                                                    \
+        }                                                                       \
+    }                                                                           \
+    break;
+#define F2(E1, E2)                                                              \
+    switch (t) {                                                                \
+    case T_F64: F2_LOOP(double, E1, E2)                                         \
+    case T_F32: F2_LOOP(float, E1, E2)                                          \
+    default: return -1;                                                         \
+    }                                                                           \
+    break;
+#define F2_CASES(N1, E1)                                                        \
+    case OP_##N1##_add: F2(E1, p + u)                                           \
+    case OP_##N1##_radd: F2(E1, u + p)                                          \
+    case OP_##N1##_sub: F2(E1, p - u)                                           \
+    case OP_##N1##_rsub: F2(E1, u - p)                                          \
+    case OP_##N1##_mul: F2(E1, p * u)                                           \
+    case OP_##N1##_rmul: F2(E1, u * p)
+
 #define CC_WHERE(T)                                                             \
     {                                                                           \
         const uint8_t *c_ = (const uint8_t *)A;                                 \
         const T *x_ = (const T *)B, *z_ = (const T *)C;                         \
         T *y_ = (T *)Y;                                                         \
-        for (i = 0; i < m; i++)                                                 \
-            y_[i] = c_[i] ? x_[i] : z_[i];                                      \
+        /* Both sides read and blended by a mask: no branch to mispredict on   \
+         * random conditions, and the loop vectorizes. Bits are copied as is. */ \
+        CC_IVDEP                                                                \
+        for (i = 0; i < m; i++) {                                               \
+            T xv = x_[i], zv = z_[i];                                           \
+            T mask = (T)((T)0 - (T)(c_[i] != 0));                               \
+            y_[i] = (T)(zv ^ ((xv ^ zv) & mask));                               \
+        }                                                                       \
     }                                                                           \
     break;
 

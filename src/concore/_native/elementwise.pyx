@@ -42,6 +42,10 @@ cdef enum:
     # and let memory stream all operands at once, as one fused loop would: 4096
     # ran 1.5-2.5x slower on memory-bound expressions here (measured).
     BLOCK = 256
+    # Blocks of programs of three or more cheap steps (no reduction): 0.7-0.8x
+    # the time of BLOCK on memory-bound expressions here (measured; with one or
+    # two steps, or a transcendental one, BLOCK is as fast or faster).
+    SHORT_BLOCK = 64
     REG_BYTES = BLOCK * 8 + 320     # not a power of two: no 4K aliasing between registers
     POLL_EVERY = 64                 # blocks between two Ctrl-C checks
     # Blocks listed and run per round: the block table and partial results stay
@@ -57,6 +61,14 @@ cdef enum:
     RED_PROD = 2
 
 BLOCK_SIZE = BLOCK
+# Steps slow enough per value that the block length does not matter.
+_LONG_OPS = frozenset((
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
+    "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+    "power", "arctan2", "hypot", "floor_divide", "remainder"))
+cdef unsigned char long_op[256]
+for _k in range(OP_COUNT):
+    long_op[_k] = cc_op_names[_k].decode() in _LONG_OPS
 OPS = tuple(cc_op_names[i].decode() for i in range(OP_COUNT))
 TARGETS = ("base", "avx2", "avx512")
 _TSIZE = (8, 4, 8, 4, 1)     # bytes per value of each type code
@@ -91,6 +103,7 @@ cdef struct Prog:
     const int *c_isz
     const char *c_val               # nconst x 8 bytes
     int out_reg, out_isz, out_direct
+    intptr_t step                   # values per block (BLOCK at most)
     char *out_base                  # NULL for a fused reduction
     const intptr_t *out_strides
     int red, rtype
@@ -219,10 +232,10 @@ cdef int run_rounds(const Prog *p, int nt, Stop *stop, intptr_t *offs, char *par
     cdef intptr_t start = 0, nblk, b, end
     cdef int err = 0
     while start < p.size and err == 0 and not stopped(stop):
-        nblk = min(<intptr_t> ROUND, (p.size - start + BLOCK - 1) // BLOCK)
+        nblk = min(<intptr_t> ROUND, (p.size - start + p.step - 1) // p.step)
         for b in range(nblk):
-            offs[b] = start + b * BLOCK
-        end = min(p.size, start + nblk * BLOCK)
+            offs[b] = start + b * p.step
+        end = min(p.size, start + nblk * p.step)
         err = run_all(p, nt, stop, offs, nblk, end, part)
         if p.red != RED_NONE and err == 0:
             for b in range(nblk):
@@ -380,6 +393,14 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
         p.out_reg = out_reg
         p.red = red
         p.rtype = rtype
+        # Products multiply within BLOCK-long blocks (part of their definition).
+        p.step = BLOCK
+        if red == RED_NONE and p.ncode >= 3:
+            p.step = SHORT_BLOCK
+            for k in range(p.ncode):
+                if long_op[p.code[k].op]:
+                    p.step = BLOCK
+                    break
         if out is None:
             p.out_base = NULL
             p.out_isz = 0
@@ -393,7 +414,8 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
                 ostr[j] = st[j]
             p.out_strides = ostr
             p.out_direct = nd == 1 and st[0] == arr.itemsize
-        nblk = min(<intptr_t> ROUND, size // 121 + 1)   # leaves or blocks of one round
+        # Leaves (>= 121 values) or blocks (>= SHORT_BLOCK values) of one round.
+        nblk = min(<intptr_t> ROUND, size // min(121, <intptr_t> SHORT_BLOCK) + 1)
         offs = <intptr_t *> malloc(sizeof(intptr_t) * nblk)
         part = <char *> malloc(8 * nblk)
         if offs == NULL or part == NULL:

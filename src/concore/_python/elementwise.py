@@ -20,7 +20,8 @@ OPS = (
     "logical_and", "logical_or", "logical_xor",
     "bitwise_and", "bitwise_or", "bitwise_xor",
     "where", "clip", "cast",
-)
+) + tuple(f"{o1}_{r}{o2}" for o1 in ("add", "sub", "mul") for o2 in ("add", "sub", "mul")
+          for r in ("", "r"))
 BLOCK_SIZE = 256
 _TYPES = (np.float64, np.float32, np.int64, np.int32, np.bool_)
 
@@ -42,6 +43,20 @@ _SPECIAL = {
     "fmin": _fmin,
     "fmax": _fmax,
 }
+
+
+_ARITH = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
+
+
+def _pair(o1, o2, r):
+    f1, f2 = _ARITH[o1], _ARITH[o2]
+    if r:
+        return lambda a, b, c: f2(c, f1(a, b))
+    return lambda a, b, c: f2(f1(a, b), c)
+
+
+_SPECIAL.update({f"{o1}_{r}{o2}": _pair(o1, o2, r) for o1 in _ARITH for o2 in _ARITH
+                 for r in ("", "r")})
 
 
 def _apply(name, args):
