@@ -336,6 +336,22 @@ def test_worker_death_and_timeout_in_child():
     assert shm_names() <= before
 
 
+def test_script_without_main_guard_fails_instead_of_hanging(tmp_path):
+    """A script that calls parallel_map(processes) at import, with no
+    `if __name__ == "__main__":`: every spawned worker runs the script again, where its
+    own pool cannot start a process. It must end with an error, not wait forever."""
+    script = tmp_path / "noguard.py"
+    script.write_text("import concore\n"
+                      "print(concore.parallel_map(abs, [-1, -2, -3], backend='processes',"
+                      " n_workers=2))\n")
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    r = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
+                       timeout=120, cwd=tmp_path)
+    assert r.returncode != 0, r.stdout
+    assert "could not start a worker process" in r.stderr, r.stderr[-3000:]
+    assert "__main__" in r.stderr, r.stderr[-3000:]
+
+
 CTRL_C = """
 import os, sys, time
 import numpy as np
@@ -425,6 +441,26 @@ def test_shared_memory_arguments_and_results(procs, arr):
     assert procs.map(array_stats, [arr]) == [array_stats(arr)]
     del out
     assert shm_names() <= before               # nothing left in /dev/shm
+
+
+def _open_fds():
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_big_argument_segment_is_freed_after_the_call(procs):
+    """A big argument's segment keeps its descriptor until the call ends; its name is
+    gone when map returns and the descriptor is closed (pages freed) soon after."""
+    big = np.arange(3 << 20, dtype=np.float64)          # 24 MiB, above _CLOSE_LATER
+    procs.map(array_stats, [np.arange(10.0)])
+    before, fds = shm_names(), _open_fds()
+    assert procs.map(array_stats, [big]) == [array_stats(big)]
+    assert shm_names() <= before
+    assert not tasks._open_segs
+    deadline = time.monotonic() + 10
+    while _open_fds() > fds and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _open_fds() <= fds
 
 
 def test_small_arrays_are_pickled(procs):

@@ -116,9 +116,10 @@ def _shm_free():
         return None
 
 
-def _seg_create(data):
+def _seg_create(data, close_later=False):
     """Copy the buffer ``data`` (a 1-D byte memoryview) into a new segment; return its
-    name, or None when no segment could be made (then the buffer is pickled instead)."""
+    name, or None when no segment could be made (then the buffer is pickled instead).
+    ``close_later``: this process unlinks it (see _CLOSE_LATER)."""
     n = data.nbytes
     free = _shm_free()
     if free is not None and free < 2 * n:
@@ -143,10 +144,14 @@ def _seg_create(data):
         while done < n:
             done += os.pwrite(fd, data[done:], done)
     except OSError:
+        os.close(fd)
         _seg_unlink(name)
         return None
-    finally:
+    if not close_later or n < _CLOSE_LATER:
         os.close(fd)
+    else:
+        with _stats_lock:
+            _open_segs[name] = fd
     return name
 
 
@@ -160,11 +165,37 @@ def _seg_attach(name, n, populate):
         os.close(fd)
 
 
+# Segments this process wrote of at least this many bytes keep their descriptor until
+# unlinked, then close it in a thread: the last close frees the pages (about 11 ms for
+# 100 MB here), which the caller then does not wait for; the name is gone at once.
+_CLOSE_LATER = 8 << 20
+_open_segs = {}
+
+
+def _forget_open_segs():
+    global _open_segs
+    for fd in _open_segs.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _open_segs = {}
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_open_segs)  # the parent frees them
+
+
 def _seg_unlink(name):
     try:
         _posixshmem.shm_unlink(name)
     except FileNotFoundError:
         pass
+    with _stats_lock:
+        fd = _open_segs.pop(name, None)
+    if fd is not None:
+        threading.Thread(target=os.close, args=(fd,), name="concore-shm-free",
+                         daemon=True).start()
     try:
         _tracker.unregister(name, "shared_memory")
     except Exception:  # the tracker is gone (interpreter shutdown): nothing to tell it
@@ -194,7 +225,7 @@ def _dumps(obj, threshold, segs, job=None, count=None):
                     return True
                 hit = memo.get(key)
                 if hit is None:
-                    name = _seg_create(raw)
+                    name = _seg_create(raw, close_later=True)
                     if name is None:
                         return True
                     memo[key] = (name, raw.obj)
@@ -540,7 +571,10 @@ class _ProcessWorkers:
     def _run(self, slot):
         with self.lock:
             if not self.closed:
-                self._start(slot)       # start eagerly: the first call finds it ready
+                try:
+                    self._start(slot)   # start eagerly: the first call finds it ready
+                except Exception:       # e.g. spawn without the __main__ guard: _send
+                    pass                # tries again and reports it to the caller
         get, get_nowait = self.queue.get, self.queue.get_nowait
         pending = collections.deque()   # prepared chunks; the first may be in flight
         stop = False
@@ -626,7 +660,14 @@ class _ProcessWorkers:
             if slot.proc is None or not slot.proc.is_alive():
                 if slot.proc is not None:
                     self._reap(slot)
-                self._start(slot)
+                try:
+                    self._start(slot)
+                except Exception as e:
+                    # Reported, never a hang: the caller gets the reason (spawn's own
+                    # message names the missing `if __name__ == "__main__":` guard).
+                    job.post((_ERR, chunk.start, (chunk.start, RuntimeError(
+                        f"concore: could not start a worker process: {e}"))))
+                    return False
         blob = job.func_blob if slot.func_key != job.key else None
         header = pickle.dumps((job.key, blob, chunk.start, chunk.segs, job.threshold,
                                job.backend), protocol=5)
