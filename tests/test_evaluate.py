@@ -487,6 +487,34 @@ def test_fused_pairs_round_each_step_as_numpy(dtype, backend, monkeypatch):
     assert [ins[0] for ins in seen[0].code] == ["multiply", "mul_add"]
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sum_of_a_product_is_numpys_sum_bitwise(dtype, backend, small_grain, monkeypatch):
+    """sum(x*y) of two contiguous arrays runs on the dot kernel: the same bits as
+    numpy.sum(x*y) (NaN, inf, -0 included); broadcasting or strides keep the
+    interpreter, with the same bits."""
+    import concore.reductions as R
+    calls = []
+    dot = R._dot_1d
+    monkeypatch.setattr(R, "_dot_1d", lambda *a: calls.append(1) or dot(*a))
+    rng = np.random.default_rng(23)
+    pairs = [(np.zeros(0, dtype), np.zeros(0, dtype))] + [
+        (_floats(rng, shape, dtype), _floats(rng, shape, dtype))
+        for shape in [(1,), (7,), (4097,), (100003,), (129, 130)]]
+    for x, y in pairs:
+        with np.errstate(all="ignore"):
+            ref = np.sum(x * y)
+        for nt in (1, 3):
+            r = evaluate("sum(x * y)", n_threads=nt)
+            assert type(r) is type(ref) and bits(r) == bits(ref), (x.shape, nt)
+    assert len(calls) == 12
+    x, row = _floats(rng, (300, 200), dtype), _floats(rng, (200,), dtype)
+    xt = x.T
+    with np.errstate(all="ignore"):
+        assert bits(evaluate("sum(x * row)")) == bits(np.sum(x * row))
+        assert bits(evaluate("sum(xt * xt)")) == bits(np.sum(xt * xt))
+    assert len(calls) == 12
+
+
 def _interpret(code, nregs, regs):
     """Run a program with NumPy, register by register (checks the register pass)."""
     ops = {"multiply": np.multiply, "add": np.add, "subtract": np.subtract,

@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-from concore import _config, elementwise as _ew
+from concore import _config, elementwise as _ew, reductions as _reductions
 
 __all__ = ["evaluate", "Expression"]
 
@@ -245,6 +245,10 @@ def _reduce_all(p, ops, n_threads):
         if prog is None:
             prog = _ew.compile_tree(p.tree, sigs, red=red)
             _ew._cache.put(key, prog)
+        pair = _dot_pair(prog, ops2, shape) if p.red == "sum" else None
+        if pair is not None:
+            with np.errstate(all="ignore"):  # as the interpreter: no warnings
+                return _reductions._dot_1d(*pair, n_threads)
         r = _ew.execute(prog, list(ops2), shape, None, n_threads, red)
         return prog.dtype.type(r)
     except _ew.Fallback:
@@ -253,6 +257,27 @@ def _reduce_all(p, ops, n_threads):
         with np.errstate(all="ignore"):
             values = _numpy_tree(p.tree, ops)
         return np.sum(values) if p.red == "sum" else np.prod(values)
+
+
+def _dot_pair(prog, ops, shape):
+    """(x, y, type code) when the program is ``sum(x*y)`` of two C-contiguous float
+    arrays of the full shape: the dot kernel then adds the same products along the same
+    pairwise tree (the same bits) without storing them first (measured: 0.65-0.7x the
+    time). None otherwise."""
+    if len(prog.code) != 1:
+        return None
+    op, t, dst, ra, rb, rc = prog.code[0]
+    if op != "multiply" or t not in (0, 1) or dst != prog.out_reg:
+        return None
+    regs = {reg: k for k, reg in prog.inputs}
+    if ra not in regs or rb not in regs:
+        return None
+    x, y = ops[regs[ra]], ops[regs[rb]]
+    want = _ew._TYPES[t]
+    for v in (x, y):
+        if v.shape != shape or v.dtype != want or not v.flags.c_contiguous:
+            return None
+    return x.reshape(-1), y.reshape(-1), t
 
 
 def _lookup(names, local_dict, frame):

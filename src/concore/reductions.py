@@ -418,6 +418,12 @@ def dot(a, b, out=None, *, n_threads=None):
     if (x is None or y is None or out is not None or t != u or x.dtype != y.dtype
             or t == 4 or x.ndim != 1 or y.ndim != 1 or x.shape != y.shape):
         return np.dot(a, b) if out is None else np.dot(a, b, out=out)
+    return _dot_1d(x, y, t, n_threads)
+
+
+def _dot_1d(x, y, t, n_threads):
+    """Products of two 1-D arrays of one native type (code ``t``) added pairwise, as
+    ``numpy.sum(x*y)`` adds them: also ``evaluate("sum(a*b)")``'s kernel."""
     isz = x.itemsize
     r = _run(_kernels().dot_flat, x.size, n_threads, x, y, t, x.strides[0] // isz,
              y.strides[0] // isz)
