@@ -548,7 +548,7 @@ def test_register_reuse_keeps_every_value_until_its_last_use():
             ["greater", 0, 10, 9, 1, -1],          # t10 = t9 > y
             ["logical_and", 4, 11, 10, 5, -1],     # t11 = t10 & t5
             ["cast", 4, 12, 11, 0, -1]]            # out = f64(t11)
-    new, nregs, regmap = _reuse_registers(code, 13, [0, 1, 2], 12)
+    new, nregs, regmap = _reuse_registers(code, [0, 1, 2], 12)
     assert nregs < 13
     fixed = {regmap[r] for r in (0, 1, 2, 12)}
     assert len(fixed) == 4
@@ -557,7 +557,8 @@ def test_register_reuse_keeps_every_value_until_its_last_use():
         op, dst = ins[0], ins[2]
         assert dst not in {regmap[0], regmap[1], regmap[2]}, ins
         srcs = [ins[3]] if op == "cast" else [s for s in ins[3:] if s >= 0]
-        size = 1 if op in ("greater", "logical_and") else (4 if (op == "cast" and ins[4] == 1) else 8)
+        size = 1 if op in ("greater", "logical_and") else (
+            4 if (op == "cast" and ins[4] == 1) else 8)
         for s in srcs:
             if s == dst:  # in place only between values of one size
                 assert sizes[s] == size, ins
@@ -566,7 +567,8 @@ def test_register_reuse_keeps_every_value_until_its_last_use():
     rng = np.random.default_rng(3)
     x, y = rng.standard_normal(1000), rng.standard_normal(1000)
     before = _interpret(code, 13, {0: x, 1: y, 2: np.float64(2.0)})[12]
-    after = _interpret(new, nregs, {regmap[0]: x, regmap[1]: y, regmap[2]: np.float64(2.0)})[regmap[12]]
+    regs = {regmap[0]: x, regmap[1]: y, regmap[2]: np.float64(2.0)}
+    after = _interpret(new, nregs, regs)[regmap[12]]
     assert before.dtype == after.dtype == np.float64
     assert np.array_equal(before, after) and 0 < before.sum() < 1000
 

@@ -266,7 +266,7 @@ def _dot_pair(prog, ops, shape):
     time). None otherwise."""
     if len(prog.code) != 1:
         return None
-    op, t, dst, ra, rb, rc = prog.code[0]
+    op, t, dst, ra, rb, _ = prog.code[0]
     if op != "multiply" or t not in (0, 1) or dst != prog.out_reg:
         return None
     regs = {reg: k for k, reg in prog.inputs}
