@@ -9,6 +9,7 @@ Groups:
     expr-abc                         a*b + c
     expr-sin2cos2                    sin(a)**2 + cos(b)**2
     expr-gauss                       exp(-a**2/2)
+    expr-cube                        a**3   (concore: the correctly rounded cube)
     expr-where                       where(a > 0.5, a, b)
     expr-sumab                       sum(a*b)   (a scalar: no out=)
 
@@ -138,6 +139,11 @@ if numba is not None:
             o[i] = np.exp(-a[i] ** 2 / 2.0)
 
     @njit(parallel=True)
+    def _nb_cube(a, o):
+        for i in prange(a.shape[0]):
+            o[i] = a[i] ** 3
+
+    @njit(parallel=True)
     def _nb_where(a, b, o):
         for i in prange(a.shape[0]):
             o[i] = a[i] if a[i] > 0.5 else b[i]
@@ -161,6 +167,7 @@ if numba is not None:
         "expr-abc": _nb_abc,
         "expr-sin2cos2": _nb_sin2cos2,
         "expr-gauss": _nb_gauss,
+        "expr-cube": _nb_cube,
         "expr-where": _nb_where,
         "expr-sumab": _nb_sumab,
     }
@@ -231,6 +238,8 @@ GROUPS += [
           numpy_text="np.sin(a)**2 + np.cos(b)**2"),
     Group("expr-gauss", "exp(-a**2/2)", {"a": "a"},
           numpy_fn=lambda a: np.exp(-a ** 2 / 2), numpy_text="np.exp(-a**2/2)"),
+    Group("expr-cube", "a**3", {"a": "a"},
+          numpy_fn=lambda a: a ** 3, numpy_text="a**3"),
     Group("expr-where", "where(a > 0.5, a, b)", {"a": "a", "b": "b"},
           numpy_fn=lambda a, b: np.where(a > 0.5, a, b),
           numpy_text="np.where(a > 0.5, a, b)", rtol=0.0),

@@ -157,6 +157,72 @@ def test_power_exact_fast_paths(backend):
         same(concore.evaluate("v**0.5"), v ** 0.5)
 
 
+
+def _cube_points(rng, n):
+    """float64 points for x**3: every binade of the fast path, the scaled ranges
+    around it, subnormal and overflowing results, and the special values."""
+    sign = rng.choice([-1.0, 1.0], 5 * n)
+    x = np.concatenate([rng.uniform(-10, 10, n), 2.0 ** rng.uniform(-300, 340, n),
+                        2.0 ** rng.uniform(-342, -299, n), 2.0 ** rng.uniform(339, 343, n),
+                        2.0 ** rng.uniform(-1074, -340, n)]) * sign
+    return np.concatenate([x, SPECIALS, -SPECIALS, [2.0 ** -300, 2.0 ** 340, 2.0 ** -341,
+                                                    2.0 ** 342, 5.643803094122362e102]])
+
+
+def _correctly_rounded_cube(v):
+    import math
+    from fractions import Fraction
+    if not math.isfinite(v) or v == 0:
+        return v * v * v
+    try:
+        return float(Fraction(v) ** 3)      # int / int: correctly rounded
+    except OverflowError:
+        return math.copysign(math.inf, v)
+
+
+def test_cube_is_correctly_rounded(backend):
+    # float64 x**3 runs on exact double-double products, not the general power kernel:
+    # the correctly rounded cube wherever the result is normal (C's pow gives the
+    # subnormal ones), the same bits on every SIMD target and on both backends.
+    x = _cube_points(np.random.default_rng(12), 600)
+    expect = np.array([_correctly_rounded_cube(v) for v in x.tolist()])
+    normal = ~(np.abs(expect) < 2.0 ** -1022) | (expect == 0)
+    targets = [t for t in TARGETS if backend == "native" and _available(t)] or [None]
+    results = []
+    for t in targets:
+        try:
+            if t is not None:
+                from concore._native import elementwise as nat
+                nat.simd_target(t)
+            results += [concore.evaluate("x ** 3"), concore.power(x, 3),
+                        concore.power(x, np.float64(3.0), n_threads=3)]
+        finally:
+            if t is not None:
+                nat.simd_target("best")
+    for r in results:
+        assert np.array_equal(r.view(np.int64), results[0].view(np.int64))
+    r = results[0]
+    bad = np.flatnonzero(normal & (r.view(np.int64) != expect.view(np.int64)))
+    assert bad.size == 0, (x[bad[:3]], r[bad[:3]], expect[bad[:3]])
+    with np.errstate(all="ignore"):
+        e = x ** 3
+    exact = ~np.isfinite(e) | (e == 0)      # inf, NaN, overflow, zeros: NumPy's bits
+    same(r[exact], e[exact])
+    np.testing.assert_array_max_ulp(r[~exact], e[~exact], maxulp=1)
+    # float32 keeps the power kernel (within 1 ULP of NumPy there)
+    with np.errstate(all="ignore"):
+        x32 = x.astype(np.float32)
+        e32 = x32 ** 3
+    r32 = concore.evaluate("x32 ** 3")
+    fin = np.isfinite(e32) & (e32 != 0)
+    same(r32[~fin], e32[~fin])
+    np.testing.assert_array_max_ulp(r32[fin], e32[fin], maxulp=1)
+    if backend == "python":
+        return
+    with concore.use_backend("python"):
+        assert np.array_equal(concore.evaluate("x ** 3").view(np.int64), r.view(np.int64))
+
+
 # --------------------------------------------------------------- semantics
 
 def test_out_in_place_and_aliasing(backend, small_grain):

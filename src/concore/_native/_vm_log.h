@@ -23,7 +23,7 @@
 #define CC_LIST_LOG(U, B)                                                            \
     U(log, log, logf) U(log2, log2, log2f) U(log10, log10, log10f)                   \
     U(log1p, log1p, log1pf) U(arcsinh, asinh, asinhf) U(arccosh, acosh, acoshf)      \
-    U(arctanh, atanh, atanhf) B(power, pow, powf)
+    U(arctanh, atanh, atanhf) B(power, pow, powf) U(cube, cc_cube1, cc_cube1f)
 #endif
 
 #ifndef CC_SCALAR
@@ -957,6 +957,20 @@ CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
     return res;
 }
 CC_BINARY_F64(power_f64, CC_LG(cc_k_pow), 1.0, 1.0)
+
+/* ---- x**3 (float64): cc_cube1 in _vm_ops.h, lane by lane ---- */
+CC_INLINE vd CC_LG(cc_k_cube)(vd x)
+{
+    vd e, f, s = CC_LG(cc_lg_mul22)(x, x, &e);
+    vd p = CC_LG(cc_lg_mul22)(s, x, &f);
+    vd res = p + (f + e * x);
+    vd a = (vd)((vl)x & 0x7fffffffffffffffLL);
+    vl m = ~((a >= CC_CUBE_LO) & (a <= CC_CUBE_HI));
+    CC_LG_FIX(res, x, m, cc_cube_edge)
+    return res;
+}
+CC_UNARY_F64(cube_f64, CC_LG(cc_k_cube), 1.0)
+CC_UNARY_F32(cube_f32, CC_LG(cc_k_cube), 1.0f)  /* never emitted (see cc_cube1f) */
 /* ---- float32 pow in float64 lanes ----
  * A float result needs only ~2^-28 relative accuracy (0.5 + 2^24 eps ULP):
  * log2|x| = k + log2 c + r Q(r) (the 16-entry float reduction, m = 1/c of 12 bits:

@@ -3,13 +3,14 @@ over the whole operand (same results as the kernels for the exact operations;
 NumPy's own transcendental functions), and the same block structure for the
 fused ``prod``. See concore/_native/elementwise.pyx for the program format."""
 import functools
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 OPS = (
     "copy", "negative", "absolute", "square", "reciprocal", "sign",
-    "floor", "ceil", "trunc", "rint", "sqrt",
+    "floor", "ceil", "trunc", "rint", "sqrt", "cube",
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
     "sin", "cos", "tan", "arcsin", "arccos", "arctan",
     "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
@@ -35,8 +36,48 @@ def _fmax(a, b):
     return np.where(np.isnan(b) | (a > b), a, b)
 
 
+def _two_prod(a, b):
+    """a*b = p + e exactly (Dekker's product, as the kernels compute it)."""
+    p = a * b
+    ca, cb = a * 134217729.0, b * 134217729.0
+    ah, bh = ca - (ca - a), cb - (cb - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _cube_core(x):
+    s, e = _two_prod(x, x)
+    p, f = _two_prod(s, x)
+    return p + (f + e * x)
+
+
+def _cube(x):
+    # float64 x**3 as the kernels' cc_cube1 (see _vm_ops.h): double-double
+    # products where they are exact, scaled by powers of two beyond that, pow
+    # (math.pow: the C library's, as the kernels call) for subnormal results.
+    x = np.asarray(x, dtype=np.float64)
+    a = np.abs(x)
+    r = np.asarray(_cube_core(x))
+    edge = ~((a >= 2.0 ** -300) & (a <= 2.0 ** 340))
+    if edge.any():
+        y, b = x[edge], a[edge]
+        v = y * y * y
+        lo = (b >= 2.0 ** -341) & (b < 2.0 ** -300)
+        w = _cube_core(y[lo] * 2.0 ** 100)
+        normal = np.abs(w) >= 2.0 ** -722
+        lo[lo] = normal
+        v[lo] = w[normal] * 2.0 ** -300
+        hi = (b > 2.0 ** 340) & (b < 2.0 ** 342)
+        v[hi] = _cube_core(y[hi] * 2.0 ** -100) * 2.0 ** 300
+        tiny = (b < 2.0 ** -300) & (b != 0) & ~lo
+        v[tiny] = [math.pow(t, 3.0) for t in y[tiny].tolist()]
+        r[edge] = v
+    return r
+
+
 _SPECIAL = {
     "copy": lambda a: a.copy(),
+    "cube": _cube,
     "nonzero": lambda a: a != 0,
     "where": lambda c, a, b: np.where(c, a, b),
     "clip": lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
