@@ -125,6 +125,10 @@ def test_block_boundaries(backend, nt, n):
         "f64-unif": rng.random(n),
         "f64-1to2-ties": np.round(1 + rng.random(n), 3),
         "f32-unif": rng.random(n, dtype=np.float32),
+        # one sign per bucket: sorted by the raw bits (or their complement) as integers
+        "f64-neg": np.where(rng.random(n) < 0.01, -np.inf, -rng.random(n) - 1e-300),
+        "f32-neg-nan": np.where(rng.random(n) < 0.01, np.float32(np.nan),
+                                -rng.random(n, dtype=np.float32) - np.float32(1)),
         # uneven buckets (binades): big ones get a second MSD pass of their own
         "f64-normal-zeros": np.where(rng.random(n) < 0.05, -0.0,
                                      np.round(rng.standard_normal(n), 4)),
@@ -140,8 +144,8 @@ def test_block_boundaries(backend, nt, n):
                                ).astype(np.int32),
     }
     if n > 10 * BLOCK:
-        xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-normal-zeros",
-                                 "f64-tenth-ties")}
+        xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-neg",
+                                 "f64-normal-zeros", "f64-tenth-ties")}
     for label, x in xs.items():
         same_bits(S.sort(x, n_threads=nt), np.sort(x, kind="stable"), label)
         same_bits(S.argsort(x, n_threads=nt), np.argsort(x, kind="stable"), label)

@@ -11,7 +11,7 @@
  * numpy.sort(kind='stable')'s: -0.0/0.0 and NaNs in input order, NaNs last. Comparing
  * keys is also exactly NumPy's `less` for searchsorted (NaN sorts last, -0.0 == 0.0).
  *
- * Digits: 11 bits for 32/64-bit keys (3 / 6 passes), 8 bits for 8/16-bit keys.
+ * Digits: 8 bits (a pass per byte whose digit is not the same for every key).
  * The parallel driver (sorting.pyx) calls the *_hist / *_scatter functions on fixed
  * blocks; *_sort_serial / *_argsort_serial sort one row in the calling thread.
  */
@@ -492,6 +492,37 @@ CS_DEFINE(cs_u32, uint32_t, 32, 8, cs_key_u32, cs_nan_none)
 CS_DEFINE(cs_u16, uint16_t, 16, 8, cs_key_u16, cs_nan_none)
 CS_DEFINE(cs_u8, uint8_t, 8, 8, cs_key_u8, cs_nan_none)
 
+/* Complemented bits: the order of negative floats (their key is ~bits). */
+static inline uint64_t cs_key_n64(uint64_t u) { return ~u; }
+static inline uint32_t cs_key_n32(uint32_t u) { return ~u; }
+CS_DEFINE(cs_n64, uint64_t, 64, 8, cs_key_n64, cs_nan_none)
+CS_DEFINE(cs_n32, uint32_t, 32, 8, cs_key_n32, cs_nan_none)
+
+/* sort_bucket of a float type: a bucket whose values are all +0.0 ... +inf has the
+   float key bits | sign, so its raw bits give the same order and the same ties; one of
+   values all -tiny ... -inf (no -0.0, no NaN) has the key ~bits. Those buckets (nearly
+   all of them unless the signs mix within one) are sorted by the plain integer helpers,
+   whose key costs nothing on every pass; the others by the float ones. */
+#define CS_FLOAT_BUCKET(NAME, UT, UNAME, NNAME, POSMAX, NEGMIN, NEGMAX)                     \
+static void NAME##_sort_bucket_signs(const void *src_, void *dst_, intptr_t n, void *tmp_, \
+                                     int64_t *cnt, int64_t *mc) {                          \
+    const UT *s = (const UT *)src_;                                                        \
+    UT lo = (UT)~(UT)0, hi = 0;                                                            \
+    for (intptr_t i = 0; i < n; i++) {                                                     \
+        lo = s[i] < lo ? s[i] : lo;                                                        \
+        hi = s[i] > hi ? s[i] : hi;                                                        \
+    }                                                                                      \
+    if (hi <= (UT)(POSMAX))                                                                \
+        UNAME##_sort_bucket(src_, dst_, n, tmp_, cnt, mc);                                 \
+    else if (lo >= (UT)(NEGMIN) && hi <= (UT)(NEGMAX))                                     \
+        NNAME##_sort_bucket(src_, dst_, n, tmp_, cnt, mc);                                 \
+    else                                                                                   \
+        NAME##_sort_bucket(src_, dst_, n, tmp_, cnt, mc);                                  \
+}
+CS_FLOAT_BUCKET(cs_f64, uint64_t, cs_u64, cs_n64, 0x7ff0000000000000ULL,
+                0x8000000000000001ULL, 0xfff0000000000000ULL)
+CS_FLOAT_BUCKET(cs_f32, uint32_t, cs_u32, cs_n32, 0x7f800000U, 0x80000001U, 0xff800000U)
+
 /* One dtype's helpers, for the driver. `keys` is the identity-key type of the same
    width (argsort's later passes move keys, not values). */
 typedef struct cs_ops {
@@ -525,10 +556,11 @@ typedef struct cs_ops {
     void (*write_heads)(const void *, intptr_t, intptr_t, int, void *, int64_t *, int64_t);
 } cs_ops;
 
-#define CS_OPS(NAME, W, KNAME)                                                             \
+#define CS_OPS(NAME, W, KNAME) CS_OPS_B(NAME, W, KNAME, NAME##_sort_bucket)
+#define CS_OPS_B(NAME, W, KNAME, BUCKET)                                                   \
     {W, NAME##_D, NAME##_R, NAME##_NP, NAME##_hist_all, NAME##_orand, NAME##_hist_m, \
      NAME##_scatter_m, NAME##_hist, NAME##_scatter,       \
-     NAME##_ascatter0, KNAME##_ascatter, NAME##_sort_serial, NAME##_sort_bucket,          \
+     NAME##_ascatter0, KNAME##_ascatter, NAME##_sort_serial, BUCKET,                      \
      NAME##_argsort_serial,        \
      NAME##_scatter_h, NAME##_search, NAME##_ascatter_m, KNAME##_pair_sort, \
      NAME##_iscatter_m, NAME##_gkeys, KNAME##_pscatter_h, NAME##_gscatter,                                                  \
@@ -537,7 +569,8 @@ typedef struct cs_ops {
 /* Type codes (concore.sorting): 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool), 5 i8,
    6 u64, 7 u32, 8 i16, 9 u16. */
 static const cs_ops CS_OPS_TABLE[10] = {
-    CS_OPS(cs_f64, 8, cs_u64), CS_OPS(cs_f32, 4, cs_u32), CS_OPS(cs_i64, 8, cs_u64),
+    CS_OPS_B(cs_f64, 8, cs_u64, cs_f64_sort_bucket_signs),
+    CS_OPS_B(cs_f32, 4, cs_u32, cs_f32_sort_bucket_signs), CS_OPS(cs_i64, 8, cs_u64),
     CS_OPS(cs_i32, 4, cs_u32), CS_OPS(cs_u8, 1, cs_u8),   CS_OPS(cs_i8, 1, cs_u8),
     CS_OPS(cs_u64, 8, cs_u64), CS_OPS(cs_u32, 4, cs_u32), CS_OPS(cs_i16, 2, cs_u16),
     CS_OPS(cs_u16, 2, cs_u16),

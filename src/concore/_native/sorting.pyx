@@ -19,7 +19,9 @@ scatter by the 11 bits below the highest bit in which the keys differ into 2048
 buckets, then each bucket sorted whole by one thread: LSD (mostly in cache) up to
 2**17 elements, a larger one after an MSD pass of its own (see ``sort_bucket`` in
 ``_sort.h``). It falls back to the LSD passes above when one bucket would hold more
-than half of the elements (the threads could not share the work).
+than half of the elements (the threads could not share the work). A float bucket
+of one sign (no NaN, no -0.0 among negatives) is sorted as the integers of its bits
+(or their complement): the same order and ties, with no key to compute per pass.
 
 A stable sort has exactly one answer, so the result is ``numpy.sort(kind='stable')``
 bit for bit whatever the blocks or the thread count. Many rows: each row is sorted
