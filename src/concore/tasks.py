@@ -67,7 +67,12 @@ SHM_THRESHOLD = 1 << 20
 _SEG_PREFIX = "/concore_"
 _POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 _BACKENDS = ("auto", "threads", "processes")
-_tls = threading.local()            # .in_worker: this thread is a pool worker
+class _WorkerLocal(threading.local):
+    in_worker = False               # this thread is a pool worker
+    workers = None                  # ... of this pool
+
+
+_tls = _WorkerLocal()
 _IN_WORKER_PROCESS = False          # set in worker processes (nested calls run inline)
 _stats_lock = threading.Lock()
 _stats = {"args": 0, "results": 0, "bytes": 0}
@@ -365,7 +370,7 @@ class _Job:
         self.key = next(self._keys)
         self.n_chunks = n_chunks
         self.cancelled = False
-        self.backend = getattr(_config._local, "backend", None)
+        self.backend = _config._local.backend
         self.threshold = threshold
         self.func_blob = None
         self.memo = {}              # shared-memory segments of this job's arguments
@@ -936,7 +941,7 @@ class TaskPool:
         timeout = _check_timeout(timeout)
         items = list(items)
         workers = self._get_workers(func)
-        if getattr(_tls, "workers", None) is workers:
+        if _tls.workers is workers:
             # From inside one of this pool's threads: waiting on the pool could deadlock.
             return _run_inline(func, items, ordered)
         return _run_map(workers, func, items, chunksize, ordered, progress, timeout,
@@ -1239,7 +1244,7 @@ def parallel_map(func, items, *, n_workers=None, backend="auto", chunksize=None,
     items = list(items)
     if backend == "auto":
         backend = _choose(func)[0]
-    if getattr(_tls, "in_worker", False) or _IN_WORKER_PROCESS:
+    if _tls.in_worker or _IN_WORKER_PROCESS:
         return _run_inline(func, items, ordered)
     pool = _default_pool(backend, n)
     return pool.map(func, items, chunksize=chunksize, ordered=ordered, progress=progress,
