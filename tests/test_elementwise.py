@@ -307,6 +307,33 @@ def test_types_orders_and_fallbacks(backend):
     same(concore.floor_divide(i, -1), np.floor_divide(i, -1))
 
 
+
+def test_repeated_small_calls_keep_numpys_answers(backend):
+    # A second call with the same dtypes skips the general path's checks (the program
+    # it compiled is reused): the answers, types and errors must not change.
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal(37)
+    cases = [("sqrt", (np.abs(x),)), ("negative", (x.astype(np.float32),)),
+             ("add", (x, x.astype(np.float32))), ("multiply", (np.arange(37), x)),
+             ("floor_divide", (np.arange(37), np.arange(1, 38))),
+             ("less", (x, x[::-1].copy())), ("absolute", (np.arange(-5, 5),)),
+             ("rint", (x.reshape(37, 1) * 3,))]
+    for name, args in cases:
+        for _ in range(3):
+            same(getattr(concore, name)(*args), getattr(np, name)(*args))
+        same(getattr(concore, name)(*[a[::2] for a in args]),
+             getattr(np, name)(*[a[::2] for a in args]))
+        with pytest.raises(ValueError):
+            getattr(concore, name)(*args, n_threads=0)
+    other = "python" if backend == "native" else "native"
+    if other == "native" and not NATIVE:
+        return
+    with concore.use_backend(other):
+        assert concore.backend() == other
+        same(concore.add(x, x), x + x)
+        same(concore.sqrt(np.abs(x)), np.sqrt(np.abs(x)))
+
+
 # ------------------------------------------------------- transcendentals
 
 # name -> samplers of (x[, y]) over the domain; each returns float64 points.

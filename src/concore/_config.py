@@ -171,6 +171,8 @@ def _env_threads():
 
 def _resolve(n, name="n_threads"):
     """Validate a thread count: int != 0; negative counts down from the CPUs (-1 = all)."""
+    if type(n) is int and n > 0:
+        return n
     if isinstance(n, bool) or not hasattr(n, "__index__"):
         raise ValueError(f"{name} must be a non-zero integer or None, got {n!r}")
     n = n.__index__()
