@@ -362,6 +362,9 @@ def _with_bandwidth(g):
 
 GROUPS = [
     Group("call-n10", "sum", ["a_n10"]),
+    Group("call-n10-mean", "mean", ["a_n10"]),
+    Group("call-n10-var", "var", ["a_n10"]),
+    Group("call-n10-max", "max", ["a_n10"]),
     Group("sum-1e3", "sum", ["a_1e3"]),
     _with_bandwidth(Group("sum-1e7", "sum", ["a_1e7"])),
     _with_bandwidth(Group("sum-1e8", "sum", ["a_1e8"], large=True)),

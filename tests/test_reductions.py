@@ -288,3 +288,42 @@ def test_wide_column_folds(backend, dtype):
         if fname in ("sum", "var"):
             assert bits(r1) == bits(ref)
     assert not np.signbit(concore.max(x, axis=0)[30])  # the first zero of the column
+
+
+@pytest.mark.parametrize("fname", ["sum", "mean", "var", "std", "min", "max", "argmin",
+                                   "argmax"])
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf - inf, as NumPy
+def test_whole_array_calls_match_the_general_path(fname, backend):
+    # A plain contiguous array reduced whole skips the general path's planning: the
+    # same value, type and bits as that path (reached through an explicit axis tuple)
+    # and as NumPy.
+    rng = np.random.default_rng(8)
+    base = rng.standard_normal(61) * 10.0 ** rng.integers(-3, 4, 61)
+    base[[3, 17, 40]] = [np.inf, -0.0, -np.inf]
+    for dt in (np.float64, np.float32, np.int64, np.int32, np.bool_):
+        if fname in ("sum", "mean", "var", "std") and dt not in (np.float64, np.float32):
+            continue  # (not taken by the shortcut; covered above)
+        with np.errstate(invalid="ignore"):
+            xs = (base.astype(dt)[:1], base.astype(dt), base.astype(dt)[:60].reshape(6, 10),
+                  np.where(np.arange(61) == 30, np.nan, base).astype(dt))
+        for x in xs:
+            kws = [{}] if fname not in ("var", "std") else [{}, {"ddof": 1}, {"ddof": -2}]
+            for kw in kws:
+                if x.size <= kw.get("ddof", 0):
+                    continue
+                f = getattr(concore, fname)
+                r = f(x, **kw)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    e = getattr(np, fname)(x, **kw)
+                if fname.startswith("arg"):     # (an index: no axis tuple)
+                    g = np.intp(f(x, keepdims=True).item())
+                else:
+                    g = f(x, axis=tuple(range(x.ndim)), **kw)
+                for other in (e, g):
+                    assert type(r) is type(other), (fname, dt, type(r), type(other))
+                    assert np.array_equal(np.asarray(r), np.asarray(other), equal_nan=True)
+                    if np.asarray(r).dtype.kind == "f" and r == 0:
+                        assert np.signbit(r) == np.signbit(other)
+                with pytest.raises(ValueError):
+                    f(x, n_threads=0, **kw)

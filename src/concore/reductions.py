@@ -16,6 +16,7 @@ Inputs of other dtypes, byte-swapped or misaligned data, ``where=``/``initial=``
 an ``out`` or ``dtype`` other than the natural result type, and empty inputs are
 handed to NumPy itself, so the answers (and errors) are NumPy's there too.
 """
+import contextlib
 import operator
 import warnings
 
@@ -76,6 +77,8 @@ def _plan(a, axes):
     are folded; otherwise (S mode) each output adds its elements one by one.
     Returns kshape, kstride, oshape, ostride, L, ls, smode (strides in elements).
     """
+    if len(axes) == a.ndim and a.size > 1 and a.flags.c_contiguous:
+        return (), (), (), (), a.size, 1, False     # everything, one contiguous run
     isz = a.itemsize
     merged = []
     for ax, (n, st) in enumerate(zip(a.shape, a.strides)):
@@ -188,7 +191,9 @@ def _moments(kind, nan, a, axis, dtype, out, keepdims, ddof, n_threads, extra):
         res = _sum_rows(arr, t, acc, OP_NANSUM if nan else OP_SUM, plan, n_threads)
         return finish(res.view(rtype) if rtype != acc else res, shape, out)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # Without NaN skipping every count is positive (n > ddof checked above): nothing
+    # below divides by zero, and the error state (a microsecond) need not be set.
+    with np.errstate(divide="ignore", invalid="ignore") if nan else _no_context:
         total = _sum_rows(arr, t, acc, OP_NANSUM if nan else OP_SUM, plan, n_threads)
         if nan:
             cnt = _sum_rows(arr, t, _I64, OP_COUNT, plan, n_threads)
@@ -221,8 +226,45 @@ def _numpy_moment(kind, nan, a, axis, dtype, out, keepdims, ddof, extra):
     return f(a, axis=axis, dtype=dtype, out=out, **kw)
 
 
+_no_context = contextlib.nullcontext()
+
+
 def _extra(**kw):
     return {k: v for k, v in kw.items() if v is not _NOVALUE}
+
+
+def _whole(a, axis, out, keepdims):
+    """The common call, reduced to a scalar without the general path's planning: a
+    plain aligned C-contiguous non-empty array of a kernel dtype, over every axis,
+    no out= or keepdims. Its type code, else None."""
+    if type(a) is not np.ndarray or axis is not None or out is not None or keepdims:
+        return None
+    fl = a.flags
+    if not (fl.c_contiguous and fl.aligned) or not a.size:
+        return None
+    return _TCODE.get(a.dtype)
+
+
+def _whole_var(a, t, ddof, n_threads, root):
+    """var (std with root) of a _whole float array: _moments' steps for one row."""
+    n = a.size
+    k = _kernels()
+    acc = a.dtype
+    avg = np.array([acc.type(_run(k.sum_flat, n, n_threads, a, t, OP_SUM) / n)])
+    sq = np.empty(1, acc)
+    _run(k.sum_rows, n, n_threads, a, t, sq, avg, (), (), (), (), n, 1, False, OP_SQDEV)
+    res = acc.type(float(sq[0]) / (n - ddof))
+    return np.sqrt(res) if root else res
+
+
+def _whole_extreme(a, t, want_max, want_index, n_threads):
+    """min / max / argmin / argmax (NaN propagates) of a _whole array."""
+    val = np.empty(1, a.dtype)
+    idx = np.empty(1, np.int64)
+    okrows = np.empty(1, np.uint8)
+    _run(_kernels().extreme_rows, a.size, n_threads, a, t, val, idx, okrows,
+         (), (), (), (), a.size, 1, False, want_max, NAN_PROPAGATE, want_index)
+    return np.intp(idx[0]) if want_index else val[0]
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE,
@@ -233,12 +275,10 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE,
     module docstring); integers wrap around as in NumPy. ``n_threads``: threads for
     this call (default ``concore.get_num_threads()``; -1 = all CPUs).
     """
-    if (type(a) is np.ndarray and axis is None and dtype is None and out is None
-            and keepdims is False and initial is _NOVALUE and where is _NOVALUE):
-        dt = a.dtype
-        if (dt is _F64 or dt == _F64 or dt == _F32) and a.flags.c_contiguous and a.size:
-            r = _run(_kernels().sum_flat, a.size, n_threads, a, 0 if dt == _F64 else 1, OP_SUM)
-            return dt.type(r)
+    if dtype is None and initial is _NOVALUE and where is _NOVALUE:
+        t = _whole(a, axis, out, keepdims)
+        if t is not None and t <= 1:    # float64, float32
+            return a.dtype.type(_run(_kernels().sum_flat, a.size, n_threads, a, t, OP_SUM))
     return _moments("sum", False, a, axis, dtype, out, keepdims, 0, n_threads,
                     _extra(initial=initial, where=where))
 
@@ -257,6 +297,12 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_NOVALUE,
     Integer input is averaged in float64 (pairwise, like NumPy, though NumPy
     converts in 8192-element chunks, so the last bit may differ there).
     """
+    if dtype is None and where is _NOVALUE:
+        t = _whole(a, axis, out, keepdims)
+        if t is not None and t <= 1:
+            # the exact sum over the count in float64, rounded once to the type
+            total = _run(_kernels().sum_flat, a.size, n_threads, a, t, OP_SUM)
+            return a.dtype.type(total / a.size)
     return _moments("mean", False, a, axis, dtype, out, keepdims, 0, n_threads,
                     _extra(where=where))
 
@@ -275,6 +321,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NO
     Bit for bit NumPy's result for C- or Fortran-contiguous float input; no
     memory beyond the output.
     """
+    if (dtype is None and type(ddof) is int and where is _NOVALUE and mean is _NOVALUE
+            and correction is _NOVALUE):
+        t = _whole(a, axis, out, keepdims)
+        if t is not None and t <= 1 and a.size > ddof:
+            return _whole_var(a, t, ddof, n_threads, False)
     return _moments("var", False, a, axis, dtype, out, keepdims, ddof, n_threads,
                     _extra(where=where, mean=mean, correction=correction))
 
@@ -282,6 +333,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NO
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NOVALUE,
         mean=_NOVALUE, correction=_NOVALUE, n_threads=None):
     """Standard deviation, as ``numpy.std`` (the square root of ``var``)."""
+    if (dtype is None and type(ddof) is int and where is _NOVALUE and mean is _NOVALUE
+            and correction is _NOVALUE):
+        t = _whole(a, axis, out, keepdims)
+        if t is not None and t <= 1 and a.size > ddof:
+            return _whole_var(a, t, ddof, n_threads, True)
     return _moments("std", False, a, axis, dtype, out, keepdims, ddof, n_threads,
                     _extra(where=where, mean=mean, correction=correction))
 
@@ -345,6 +401,10 @@ def _extreme(name, a, axis, out, keepdims, want_max, nanmode, want_index, n_thre
 def min(a, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE, *,
         n_threads=None):
     """Minimum, as ``numpy.min``; NaN propagates; the first of equal zeros wins."""
+    if initial is _NOVALUE and where is _NOVALUE:
+        t = _whole(a, axis, out, keepdims)
+        if t is not None:
+            return _whole_extreme(a, t, False, False, n_threads)
     return _extreme("min", a, axis, out, keepdims, False, NAN_PROPAGATE, False, n_threads,
                 initial=initial, where=where)
 
@@ -352,6 +412,10 @@ def min(a, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE
 def max(a, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE, *,
         n_threads=None):
     """Maximum, as ``numpy.max``; NaN propagates; the first of equal zeros wins."""
+    if initial is _NOVALUE and where is _NOVALUE:
+        t = _whole(a, axis, out, keepdims)
+        if t is not None:
+            return _whole_extreme(a, t, True, False, n_threads)
     return _extreme("max", a, axis, out, keepdims, True, NAN_PROPAGATE, False, n_threads,
                 initial=initial, where=where)
 
@@ -372,11 +436,17 @@ def nanmax(a, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVA
 
 def argmin(a, axis=None, out=None, *, keepdims=False, n_threads=None):
     """Index of the first minimum (or first NaN), as ``numpy.argmin``."""
+    t = _whole(a, axis, out, keepdims)
+    if t is not None:
+        return _whole_extreme(a, t, False, True, n_threads)
     return _extreme("argmin", a, axis, out, keepdims, False, NAN_PROPAGATE, True, n_threads)
 
 
 def argmax(a, axis=None, out=None, *, keepdims=False, n_threads=None):
     """Index of the first maximum (or first NaN), as ``numpy.argmax``."""
+    t = _whole(a, axis, out, keepdims)
+    if t is not None:
+        return _whole_extreme(a, t, True, True, n_threads)
     return _extreme("argmax", a, axis, out, keepdims, True, NAN_PROPAGATE, True, n_threads)
 
 
