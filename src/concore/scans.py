@@ -156,9 +156,10 @@ def _scan(name, op, nan, a, axis, dtype, out, n_threads):
     # inside a block where the sequential one does not, turning NumPy's 0 into NaN.
     blocked = inner == 1 and N >= _config.GRAIN and not (op == OP_PROD and acc.kind == "f")
     nan = nan and x.dtype.kind == "f"
-    if out is None and not blocked:
+    if out is None and not blocked and target.size >= _config.GRAIN:
         # The blocked scan's threads map in the pages of their own units; the
-        # sequential kernels' would interleave, so map them in first.
+        # sequential kernels' would interleave, so map them in first (a call below
+        # the grain runs on one thread: nothing to order).
         _run(_kernels().touch, target.size, n_threads, target)
     _run(_kernels().scan, x.size, n_threads, x, t, target, kshape, xks, oks, N,
          x.strides[ax] // x.itemsize, target.strides[ax] // target.itemsize, op, nan,

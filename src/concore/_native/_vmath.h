@@ -5,12 +5,13 @@
  * W lanes and are included here once per target:
  *
  *   base    x86-64 baseline (SSE2), W = 2      (also every non-x86 GCC/Clang build)
- *   avx2    target("avx2"), W = 4
+ *   avx2    target("avx2,fma"), W = 4
  *   avx512  target("avx512f,avx512dq"), W = 8
  *
- * No FMA anywhere (-ffp-contract=off and no fma() calls) and only lane-wise
- * operations: every target gives the same bits, which tests check by forcing
- * each target in turn.  Compilers without vector extensions (MSVC) get the
+ * No fused rounding (-ffp-contract=off) and only lane-wise operations: every
+ * target gives the same bits, which tests check by forcing each target in turn.
+ * The one use of FMA is the error term of an exact product (cc_lg_mul22): a*b - p
+ * is representable, so fma gives exactly what Dekker's splitting gives on SSE2.  Compilers without vector extensions (MSVC) get the
  * scalar libm loops at the end of this file.
  *
  * Contract of every kernel (the dispatcher is cc_<name>_<f64|f32>):
@@ -35,11 +36,11 @@
 /* Compile the functions between CC_BEGIN_<target> and CC_END_TARGET for that
  * target only (GCC and Clang spell it differently). */
 #ifdef __clang__
-#define CC_BEGIN_AVX2 _Pragma("clang attribute push(__attribute__((target(\"avx2\"))), apply_to = function)")
+#define CC_BEGIN_AVX2 _Pragma("clang attribute push(__attribute__((target(\"avx2,fma\"))), apply_to = function)")
 #define CC_BEGIN_AVX512 _Pragma("clang attribute push(__attribute__((target(\"avx512f,avx512dq\"))), apply_to = function)")
 #define CC_END_TARGET _Pragma("clang attribute pop")
 #else
-#define CC_BEGIN_AVX2 _Pragma("GCC push_options") _Pragma("GCC target(\"avx2\")")
+#define CC_BEGIN_AVX2 _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma\")")
 #define CC_BEGIN_AVX512 _Pragma("GCC push_options") \
     _Pragma("GCC target(\"avx512f,avx512dq,prefer-vector-width=512\")")
 #define CC_END_TARGET _Pragma("GCC pop_options")
@@ -67,7 +68,7 @@ static int cc_target_best(void)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
         return CC_TARGET_AVX512;
-    if (__builtin_cpu_supports("avx2"))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return CC_TARGET_AVX2;
 #endif
     return CC_TARGET_BASE;
