@@ -249,22 +249,17 @@ def _whole_var(a, t, ddof, n_threads, root):
     """var (std with root) of a _whole float array: _moments' steps for one row."""
     n = a.size
     k = _kernels()
-    acc = a.dtype
-    avg = np.array([acc.type(_run(k.sum_flat, n, n_threads, a, t, OP_SUM) / n)])
-    sq = np.empty(1, acc)
-    _run(k.sum_rows, n, n_threads, a, t, sq, avg, (), (), (), (), n, 1, False, OP_SQDEV)
-    res = acc.type(float(sq[0]) / (n - ddof))
+    typ = a.dtype.type
+    avg = typ(_run(k.sum_flat, n, n_threads, a, t, OP_SUM, 0.0) / n)
+    res = typ(_run(k.sum_flat, n, n_threads, a, t, OP_SQDEV, float(avg)) / (n - ddof))
     return np.sqrt(res) if root else res
 
 
 def _whole_extreme(a, t, want_max, want_index, n_threads):
     """min / max / argmin / argmax (NaN propagates) of a _whole array."""
     val = np.empty(1, a.dtype)
-    idx = np.empty(1, np.int64)
-    okrows = np.empty(1, np.uint8)
-    _run(_kernels().extreme_rows, a.size, n_threads, a, t, val, idx, okrows,
-         (), (), (), (), a.size, 1, False, want_max, NAN_PROPAGATE, want_index)
-    return np.intp(idx[0]) if want_index else val[0]
+    i = _run(_kernels().extreme_flat, a.size, n_threads, a, t, val, want_max, want_index)
+    return np.intp(i) if want_index else val[0]
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE,
@@ -278,7 +273,8 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NOVALUE,
     if dtype is None and initial is _NOVALUE and where is _NOVALUE:
         t = _whole(a, axis, out, keepdims)
         if t is not None and t <= 1:    # float64, float32
-            return a.dtype.type(_run(_kernels().sum_flat, a.size, n_threads, a, t, OP_SUM))
+            r = _run(_kernels().sum_flat, a.size, n_threads, a, t, OP_SUM, 0.0)
+            return a.dtype.type(r)
     return _moments("sum", False, a, axis, dtype, out, keepdims, 0, n_threads,
                     _extra(initial=initial, where=where))
 
@@ -301,7 +297,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_NOVALUE,
         t = _whole(a, axis, out, keepdims)
         if t is not None and t <= 1:
             # the exact sum over the count in float64, rounded once to the type
-            total = _run(_kernels().sum_flat, a.size, n_threads, a, t, OP_SUM)
+            total = _run(_kernels().sum_flat, a.size, n_threads, a, t, OP_SUM, 0.0)
             return a.dtype.type(total / a.size)
     return _moments("mean", False, a, axis, dtype, out, keepdims, 0, n_threads,
                     _extra(where=where))

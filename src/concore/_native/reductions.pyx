@@ -648,8 +648,9 @@ def sum_rows(cnp.ndarray a, int tcode, cnp.ndarray out, cnp.ndarray mean, tuple 
     return out
 
 
-def sum_flat(cnp.ndarray a, int tcode, int op, int nt, bint check):
-    """Fast path: pairwise sum of a whole C-contiguous float array (NumPy's 0.0 + pw(a))."""
+def sum_flat(cnp.ndarray a, int tcode, int op, double mean, int nt, bint check):
+    """Fast path: pairwise sum of a whole C-contiguous float array (NumPy's 0.0 + pw(a)),
+    or of its squared deviations from ``mean`` (op OP_SQDEV; ``mean`` in a's type)."""
     cdef Py_ssize_t n = cnp.PyArray_SIZE(a)
     cdef void *pa = cnp.PyArray_DATA(a)
     cdef double rd
@@ -663,21 +664,21 @@ def sum_flat(cnp.ndarray a, int tcode, int op, int nt, bint check):
     if tcode == 0:
         with nogil:
             if nt > 1 and n >= 2 * PW_LEAF:
-                rd = pw_parallel(<double *> pa, n, 1, op, <double> 0, nt, &stop, part_d, offs, lens)
+                rd = pw_parallel(<double *> pa, n, 1, op, mean, nt, &stop, part_d, offs, lens)
             elif n > PW_ROUND:
-                rd = pw_parallel(<double *> pa, n, 1, op, <double> 0, 1, &stop, part_d, offs, lens)
+                rd = pw_parallel(<double *> pa, n, 1, op, mean, 1, &stop, part_d, offs, lens)
             else:
-                rd = pw(<double *> pa, n, 1, op, <double> 0)
+                rd = pw(<double *> pa, n, 1, op, mean)
             rd = 0.0 + rd
         raise_if_stopped(&stop)
         return rd
     with nogil:
         if nt > 1 and n >= 2 * PW_LEAF:
-            rf = pw_parallel(<float *> pa, n, 1, op, <float> 0, nt, &stop, part_f, offs, lens)
+            rf = pw_parallel(<float *> pa, n, 1, op, <float> mean, nt, &stop, part_f, offs, lens)
         elif n > PW_ROUND:
-            rf = pw_parallel(<float *> pa, n, 1, op, <float> 0, 1, &stop, part_f, offs, lens)
+            rf = pw_parallel(<float *> pa, n, 1, op, <float> mean, 1, &stop, part_f, offs, lens)
         else:
-            rf = pw(<float *> pa, n, 1, op, <float> 0)
+            rf = pw(<float *> pa, n, 1, op, <float> mean)
         rf = <float> 0.0 + rf
     raise_if_stopped(&stop)
     return rf
@@ -1116,6 +1117,33 @@ cdef int run_ext(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, tuple ks
     finally:
         dims_free(&kd)
     return 0
+
+
+def extreme_flat(cnp.ndarray a, int tcode, cnp.ndarray outv, bint want_max, bint need_idx,
+                 int nt, bint check):
+    """Fast path: the extreme of a whole C-contiguous array (NaN propagates) into
+    outv[0] (a's dtype, one element); returns its flat index."""
+    cdef int64_t idx = 0
+    cdef uint8_t ok = 0
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(a)
+    cdef void *pa = cnp.PyArray_DATA(a)
+    cdef void *pv = cnp.PyArray_DATA(outv)
+    if tcode == 0:
+        run_ext[double](<double *> pa, <double *> pv, &idx, &ok, (), (), (), (), n, 1, False,
+                        want_max, NAN_PROPAGATE, need_idx, nt, check)
+    elif tcode == 1:
+        run_ext[float](<float *> pa, <float *> pv, &idx, &ok, (), (), (), (), n, 1, False,
+                       want_max, NAN_PROPAGATE, need_idx, nt, check)
+    elif tcode == 2:
+        run_ext[int64_t](<int64_t *> pa, <int64_t *> pv, &idx, &ok, (), (), (), (), n, 1,
+                         False, want_max, NAN_PROPAGATE, need_idx, nt, check)
+    elif tcode == 3:
+        run_ext[int32_t](<int32_t *> pa, <int32_t *> pv, &idx, &ok, (), (), (), (), n, 1,
+                         False, want_max, NAN_PROPAGATE, need_idx, nt, check)
+    else:
+        run_ext[uint8_t](<uint8_t *> pa, <uint8_t *> pv, &idx, &ok, (), (), (), (), n, 1,
+                         False, want_max, NAN_PROPAGATE, need_idx, nt, check)
+    return idx
 
 
 def extreme_rows(cnp.ndarray a, int tcode, cnp.ndarray outv, cnp.ndarray outi,

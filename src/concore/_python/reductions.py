@@ -68,9 +68,9 @@ def sum_rows(a, tcode, out, mean, kshape, kstride, oshape, ostride, L, ls, smode
     return out
 
 
-def sum_flat(a, tcode, op, nt, check):
+def sum_flat(a, tcode, op, mean, nt, check):
     acc = a.dtype
-    return np.add.reduce(_values(a.reshape(-1), op, None, acc))
+    return np.add.reduce(_values(a.reshape(-1), op, acc.type(mean), acc))
 
 
 def dot_flat(a, b, tcode, sa, sb, nt, check):
@@ -79,6 +79,13 @@ def dot_flat(a, b, tcode, sa, sb, nt, check):
     y = _view(b, tcode, (n,), (sb,))
     acc = np.dtype(np.int64) if tcode >= 2 else x.dtype
     return np.add.reduce(x.astype(acc) * y.astype(acc))
+
+
+def extreme_flat(a, tcode, outv, want_max, need_idx, nt, check):
+    idx = np.empty(1, np.int64)
+    extreme_rows(a, tcode, outv, idx, np.empty(1, np.uint8), (), (), (), (), a.size, 1,
+                 False, want_max, 0, need_idx, nt, check)
+    return int(idx[0])
 
 
 def extreme_rows(a, tcode, outv, outi, outok, kshape, kstride, oshape, ostride, L, ls,
