@@ -582,21 +582,33 @@ CC_INLINE vd CC_LG(cc_lg_mul22)(vd a, vd b, vd *e)
 }
 
 /* Table reduction shared by all, x positive normal (bits ix):
- * k, kd = k as double, r = rh + rl exactly (|rl| <= ulp(rh)/2), table entries invc, lch. */
+ * k, kd = k as double, r = z/c - 1 = rh + rl exactly (|rl| <= ulp(rh)/2), table
+ * entries invc, lch.  With FMA: z*invc = ph + pl exactly and ph - 1 is exact (ph is
+ * within 2^-5 of 1); without: z = zh + zl with zh of 26 bits, and zh*invc, zl*invc are
+ * exact (1/c has at most 24 bits).  Both give the same rh and rl. */
+#if defined(CC_LG_512) || (defined(CC_LG_256) && defined(__FMA__))
+#define CC_LG_R(z, invc)                                                           \
+    vd pl, ph = CC_LG(cc_lg_mul22)(z, invc, &pl);                                  \
+    vd rt = ph - 1.0;                                                              \
+    vd rh = rt + pl;                                                               \
+    vd rl = pl - (rh - rt); /* exact: rt == 0 or |rt| >= ulp(ph) > |pl| */
+#else
+#define CC_LG_R(z, invc)                                                           \
+    vd zh = (vd)((vl)(z) & -(1LL << 27));                                          \
+    vd zl = (z) - zh;                                                              \
+    vd rhi = zh * (invc) - 1.0; /* exact */                                        \
+    vd rlo = zl * (invc);       /* exact */                                        \
+    vd rh = rhi + rlo;                                                             \
+    vd rl = rlo - (rh - rhi);   /* exact */
+#endif
 #define CC_LG_REDUCE(ix)                                                           \
     vl tmp = (ix) - CC_LOG_OFF;                                                    \
     vl ti = (tmp >> 47) & 31;                                                      \
     vl k = tmp >> 52;                                                              \
-    vl iz = (ix) - (tmp & -(1LL << 52));                                           \
-    vd z = (vd)iz;                                                                 \
-    vd zh = (vd)(iz & -(1LL << 27));                                               \
-    vd zl = z - zh;                                                                \
+    vd z = (vd)((ix) - (tmp & -(1LL << 52)));                                      \
     vd invc = CC_LG(cc_lg_lut)(cc_log_inv, ti);                                    \
     vd lch = CC_LG(cc_lg_lut)(cc_log_lc, ti);                                      \
-    vd rhi = zh * invc - 1.0; /* exact */                                          \
-    vd rlo = zl * invc;       /* exact */                                          \
-    vd rh = rhi + rlo;                                                             \
-    vd rl = rlo - (rh - rhi); /* exact (1/c has <= 24 bits) */                     \
+    CC_LG_R(z, invc)                                                               \
     vd kd = CC_LG(cc_lg_i2d)(k);
 
 /* log(x) = hi + lo to ~2^-62 relative, x positive normal finite */
@@ -697,12 +709,19 @@ CC_INLINE vl CC_LG(cc_lg_notnormal)(vd x)
     return (vl)((vu)((vl)x - (1LL << 52)) >= (vu){0} + 0x7fe0000000000000ULL);
 }
 
+/* res[j] = f(x[j]) where m[j]: out of line and cold, so that the hot loop makes no
+ * call and keeps its constants in registers */
+static __attribute__((noinline, cold)) vd CC_LG(cc_lg_fixup)(vd res, vd x, vl m,
+                                                           double (*f)(double))
+{
+    int j;
+    for (j = 0; j < CC_W; j++)
+        if (m[j]) res[j] = f(x[j]);
+    return res;
+}
 #define CC_LG_FIX(res, x, m, F)                                                    \
-    if (CC_LG(cc_lg_any)(m)) {                                                     \
-        int j_;                                                                    \
-        for (j_ = 0; j_ < CC_W; j_++)                                              \
-            if (m[j_]) res[j_] = F(x[j_]);                                         \
-    }
+    if (__builtin_expect(CC_LG(cc_lg_any)(m), 0))                                  \
+        res = CC_LG(cc_lg_fixup)(res, x, m, F);
 
 /* ---- log ---- */
 CC_INLINE vd CC_LG(cc_k_log)(vd x)
@@ -1212,6 +1231,7 @@ CC_INLINE vd CC_LG(cc_k_atanh)(vd x)
 CC_UNARY_F64(arctanh_f64, CC_LG(cc_k_atanh), 0.5)
 CC_UNARY_F32(arctanh_f32, CC_LG(cc_k_atanh), 0.5f)
 
+#undef CC_LG_R
 #undef CC_LG_512
 #undef CC_LG_256
 #undef CC_LG
