@@ -24,8 +24,10 @@
  *   these float64-lane ones only for lanes outside their fast domain; tanh is
  *   a 32-interval table of degree-5 polynomials with an exact leading part.
  *
- * No FMA, only lane-wise operations (table lookups are exact): all targets give
- * the same bits. */
+ * Only lane-wise operations (table lookups are exact) and FMA where written out
+ * (cc_fm_fma: the reduction, the polynomial and the final scaling of exp and exp2, the
+ * polynomial of expm1, tanh, sinh, cosh): the targets with FMA give the same bits,
+ * the SSE2 baseline can differ from them in a last bit (see _vm_fma.h). */
 #ifndef CC_LIST_EXP
 #define CC_LIST_EXP(U, B)                                                      \
     U(exp, exp, expf) U(exp2, exp2, exp2f) U(expm1, expm1, expm1f)             \
@@ -222,6 +224,7 @@ CC_INLINE vd CC_EF(cc_e_min)(vd a, vd b)
 #endif
 }
 
+CC_INLINE vd CC_EF(cc_e_fma)(vd a, vd b, vd c) { return CC_CAT(cc_fm_fma, CC_SFX)(a, b, c); }
 CC_INLINE vd CC_EF(cc_e_abs)(vd x) { return (vd)((vl)x & ~CC_E_SIGN); }
 
 /* 2^(k'/16 with j removed) as a double: 2^k * 2^(bias) */
@@ -234,7 +237,10 @@ CC_INLINE vd CC_EF(cc_e_pow2)(vl ki, long long basebits)
 
 CC_INLINE vd CC_EF(cc_e_q)(vd r, vd r2)
 {
-    return (CC_E_Q0 + CC_E_Q1 * r) + r2 * ((CC_E_Q2 + CC_E_Q3 * r) + r2 * (CC_E_Q4 + CC_E_Q5 * r));
+    vd q01 = CC_EF(cc_e_fma)(r, CC_EF(cc_e_splat)(CC_E_Q1), CC_EF(cc_e_splat)(CC_E_Q0));
+    vd q23 = CC_EF(cc_e_fma)(r, CC_EF(cc_e_splat)(CC_E_Q3), CC_EF(cc_e_splat)(CC_E_Q2));
+    vd q45 = CC_EF(cc_e_fma)(r, CC_EF(cc_e_splat)(CC_E_Q5), CC_EF(cc_e_splat)(CC_E_Q4));
+    return CC_EF(cc_e_fma)(r2, CC_EF(cc_e_fma)(r2, q45, q23), q01);
 }
 
 CC_INLINE vd CC_EF(cc_exp_k)(vd x)
@@ -242,15 +248,14 @@ CC_INLINE vd CC_EF(cc_exp_k)(vd x)
     vd kd = x * CC_E_INVL + CC_E_SH;
     vl ki = (vl)kd;
     kd = kd - CC_E_SH;
-    vd r0 = x - kd * CC_E_L1;
-    vd t = kd * CC_E_L2;
-    vd r = r0 - t;
-    vd rl = (r0 - r) - t;
+    vd r0 = x - kd * CC_E_L1;       /* exact */
+    vd r = CC_EF(cc_e_fma)(-kd, CC_EF(cc_e_splat)(CC_E_L2), r0);
+    vd rl = CC_EF(cc_e_fma)(-kd, CC_EF(cc_e_splat)(CC_E_L2), r0 - r); /* r0 - r exact */
     vl j = ki & 15;
     vd th = CC_EF(cc_e_lut)(cc_e_th, j), tl = CC_EF(cc_e_lut)(cc_e_tl, j);
     vd r2 = r * r;
-    vd p = r + r2 * CC_EF(cc_e_q)(r, r2);
-    vd y = th + (th * (p + rl) + tl);
+    vd p = CC_EF(cc_e_fma)(r2, CC_EF(cc_e_q)(r, r2), r);
+    vd y = th + CC_EF(cc_e_fma)(th, p + rl, tl);
     vd res = (vd)((vl)y + ((ki & ~15LL) << 48));
     vd ax = CC_EF(cc_e_abs)(x);
     CC_E_FIXUP(res, x, ax, 708.0, exp)
@@ -271,8 +276,8 @@ CC_INLINE vd CC_EF(cc_exp2_k)(vd x)
     vl j = ki & 15;
     vd th = CC_EF(cc_e_lut)(cc_e_th, j), tl = CC_EF(cc_e_lut)(cc_e_tl, j);
     vd r2 = r * r;
-    vd p = r + r2 * CC_EF(cc_e_q)(r, r2);
-    vd y = th + (th * (p + rl) + tl);
+    vd p = CC_EF(cc_e_fma)(r2, CC_EF(cc_e_q)(r, r2), r);
+    vd y = th + CC_EF(cc_e_fma)(th, p + rl, tl);
     vd res = (vd)((vl)y + ((ki & ~15LL) << 48));
     vd ax = CC_EF(cc_e_abs)(x);
     CC_E_FIXUP(res, x, ax, 1020.0, exp2)

@@ -13,7 +13,8 @@
  *   log1p, asinh, acosh, atanh: the argument of log built as a double-double
  *     (1+x; a+sqrt(a^2+1); x+sqrt(x^2-1); (1+a)/(1-a)) and fed to the precise log.
  * Table lookups are two-register permutes with AVX-512, gathers with AVX2, loads on the
- * base target: the same values, so all targets give the same bits.
+ * base target: the same values, so all targets give the same bits (the fused steps of
+ * the log polynomial excepted on the SSE2 baseline, see _vm_fma.h).
  * Lanes outside the fast domain (zero, negative, subnormal, inf, NaN, pow overflow and
  * underflow ranges, ...) are recomputed with scalar libm when any lane of a vector has one.
  * float32: log, log2, log10 run in float32 lanes (2W per vector, a 32-entry table by
@@ -350,7 +351,6 @@ static const double cc_plog_tab[128][4] = {
     {0x1.6bc0800000000p-1, 0x1.5e0e90b682800p-2, 0x1.20437252e9f83p-46, 0},
 };
 #define CC_SHIFT52 0x1.8p52
-#define CC_SPLIT27 134217729.0 /* 2^27 + 1, Veltkamp */
 /* 1/ln2 and 1/ln10 as double-doubles */
 #define CC_INVLN2_HI 0x1.71547652b82fep+0
 #define CC_INVLN2_LO 0x1.777d0ffda0d24p-56
@@ -566,83 +566,8 @@ CC_INLINE vd CC_LG(cc_lg_i2d)(vl k)
 #endif
 }
 
-/* Dekker: a*b = p + e exactly (|a|, |b| well inside the range).  e = a*b - p is a
- * double there, so one fused multiply-subtract gives the same e where the target
- * has it (AVX-512F, the FMA of the avx2 target): fewer operations, the same bits. */
-CC_INLINE vd CC_LG(cc_lg_mul22)(vd a, vd b, vd *e)
-{
-    vd p = a * b;
-#if defined(CC_LG_512)
-    *e = (vd)_mm512_fmsub_pd((__m512d)a, (__m512d)b, (__m512d)p);
-    return p;
-#elif defined(CC_LG_256) && defined(__FMA__)
-    *e = (vd)_mm256_fmsub_pd((__m256d)a, (__m256d)b, (__m256d)p);
-    return p;
-#else
-    vd ca = a * CC_SPLIT27, cb = b * CC_SPLIT27;
-    vd ah = ca - (ca - a), bh = cb - (cb - b);
-    vd al = a - ah, bl = b - bh;
-    *e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
-    return p;
-#endif
-}
-
-/* fma(a, b, c) rounded once, the same bits on every target: the hardware's where it
- * has one (AVX-512F, the FMA of the avx2 target, or a base build for a CPU with FMA),
- * else Boldo and Melquiond's emulation (IEEE TC 2008): a*b = uh + ul exactly
- * (Dekker), c + uh = th + tl exactly (Knuth), then th + (tl + ul) with the inner sum
- * rounded to odd, which makes the outer rounding the correct one.  Valid while a*b
- * and c stay far from overflow and underflow: every use here. */
-CC_INLINE vd CC_LG(cc_lg_fma)(vd a, vd b, vd c)
-{
-#if defined(CC_LG_512)
-    return (vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
-#elif defined(CC_LG_256) && defined(__FMA__)
-    return (vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
-#elif defined(__FMA__) || defined(__ARM_FEATURE_FMA)
-    vd r;
-    int j;
-    for (j = 0; j < CC_W; j++) r[j] = __builtin_fma(a[j], b[j], c[j]);
-    return r;
-#else
-    vd ul, uh = CC_LG(cc_lg_mul22)(a, b, &ul);
-    vd th = c + uh;
-    vd bt = th - c;
-    vd tl = (c - (th - bt)) + (uh - bt);
-    vd v = tl + ul;
-    vd bv = v - tl;
-    vd ve = (tl - (v - bv)) + (ul - bv);
-    /* round to odd: an inexact v with an even last bit steps one ulp toward v + ve
-     * (+1 on the bits when ve has v's sign, -1 otherwise); SSE2 has no 64-bit
-     * compares or arithmetic shifts, hence the arithmetic on the bits */
-    vl vi = (vl)v;
-    vl step = (ve != 0.0) & ((vi & 1) - 1);
-    vl down = (vl)((vu)((vl)ve ^ vi) >> 63);
-    vi += step & (1 - (down << 1));
-    return th + (vd)vi;
-#endif
-}
-
-/* y = fma(a, b, c) over arrays with cc_lg_fma (tests compare the emulation with
- * exact arithmetic); the tail lanes are padded with zeros */
-static void CC_LG(cc_fma_f64)(const double *a, const double *b, const double *c,
-                              double *y, intptr_t n)
-{
-    intptr_t i = 0, j;
-    for (; i < n; i += CC_W) {
-        double ba[CC_W] = {0}, bb[CC_W] = {0}, bc[CC_W] = {0};
-        vd u, v, w;
-        for (j = 0; j < CC_W && i + j < n; j++)
-            ba[j] = a[i + j], bb[j] = b[i + j], bc[j] = c[i + j];
-        memcpy(&u, ba, sizeof u);
-        memcpy(&v, bb, sizeof v);
-        memcpy(&w, bc, sizeof w);
-        u = CC_LG(cc_lg_fma)(u, v, w);
-        memcpy(ba, &u, sizeof u);
-        for (j = 0; j < CC_W && i + j < n; j++)
-            y[i + j] = ba[j];
-    }
-}
+CC_INLINE vd CC_LG(cc_lg_mul22)(vd a, vd b, vd *e) { return CC_CAT(cc_fm_mul22, CC_SFX)(a, b, e); }
+CC_INLINE vd CC_LG(cc_lg_fma)(vd a, vd b, vd c) { return CC_CAT(cc_fm_fma, CC_SFX)(a, b, c); }
 
 /* Table reduction shared by all, x positive normal (bits ix):
  * k, kd = k as double, r = z/c - 1 = rh + rl exactly (|rl| <= ulp(rh)/2), table

@@ -70,12 +70,6 @@ static inline float cc_cube1f(float x) { return powf(x, 3.0f); }
 #else
 static int cc_target(void) { return 0; }
 static int cc_set_target(int t) { return t <= 0 ? 0 : -1; }
-static void cc_fma_f64(const double *a, const double *b, const double *c, double *y,
-                       intptr_t n)
-{
-    intptr_t i;
-    for (i = 0; i < n; i++) y[i] = fma(a[i], b[i], c[i]);
-}
 #endif
 
 enum { T_F64 = 0, T_F32 = 1, T_I64 = 2, T_I32 = 3, T_B = 4, T_COUNT = 5 };

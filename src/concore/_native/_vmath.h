@@ -9,12 +9,14 @@
  *   avx512  target("avx512f,avx512dq"), W = 8
  *
  * No contraction (-ffp-contract=off) and only lane-wise operations: every target
- * gives the same bits, which tests check by forcing each target in turn.  FMA is
+ * gives the same bits (but for the exception below), which tests check by forcing
+ * each target in turn.  FMA is
  * written out where it is used: the error term of an exact product (cc_lg_mul22:
  * a*b - p is representable, so it equals Dekker's splitting on SSE2) and the fused
- * steps of the log polynomial (cc_lg_fma: emulated exactly on SSE2, slower there,
- * the same bits).  Compilers without vector extensions (MSVC) get the scalar libm
- * loops at the end of this file.
+ * steps of the exp and log polynomials (cc_fm_fma: the same bits on the AVX2 and
+ * AVX-512 targets; the SSE2 baseline rounds them in two steps, see _vm_fma.h).
+ * Compilers without vector extensions (MSVC) get the scalar libm loops at the end
+ * of this file.
  *
  * Contract of every kernel (the dispatcher is cc_<name>_<f64|f32>):
  *   unary:  void f(const T *x, T *y, intptr_t n)           y[i] = f(x[i])
@@ -296,6 +298,7 @@ static int cc_set_target(int t)
 #define CC_W 2
 #define CC_SFX _base
 CC_TYPES
+#include "_vm_fma.h"
 #include "_vm_exp.h"
 #include "_vm_log.h"
 #include "_vm_trig.h"
@@ -308,6 +311,7 @@ CC_BEGIN_AVX2
 #define CC_W 4
 #define CC_SFX _avx2
 CC_TYPES
+#include "_vm_fma.h"
 #include "_vm_exp.h"
 #include "_vm_log.h"
 #include "_vm_trig.h"
@@ -320,6 +324,7 @@ CC_BEGIN_AVX512
 #define CC_W 8
 #define CC_SFX _avx512
 CC_TYPES
+#include "_vm_fma.h"
 #include "_vm_exp.h"
 #include "_vm_log.h"
 #include "_vm_trig.h"
@@ -373,19 +378,6 @@ CC_END_TARGET
 #define CC_DISP_B(NAME, F64, F32) CC_DISP_B1(NAME##_f64, double) CC_DISP_B1(NAME##_f32, float)
 CC_LISTS(CC_DISP_U, CC_DISP_B)
 
-static void cc_fma_f64(const double *a, const double *b, const double *c, double *y,
-                       intptr_t n)
-{
-#ifdef CC_MULTI
-    switch (cc_target()) {
-    case CC_TARGET_AVX512: cc_fma_f64_avx512(a, b, c, y, n); return;
-    case CC_TARGET_AVX2: cc_fma_f64_avx2(a, b, c, y, n); return;
-    default: break;
-    }
-#endif
-    cc_fma_f64_base(a, b, c, y, n);
-}
-
 #else /* !CC_VECTOR: scalar libm loops (MSVC) */
 
 #define CC_SCALAR 1
@@ -415,12 +407,6 @@ static void cc_fma_f64(const double *a, const double *b, const double *c, double
         for (i = 0; i < n; i++) y[i] = F32(a[i], b[i]);                          \
     }
 CC_LISTS(CC_SCAL_U, CC_SCAL_B)
-static void cc_fma_f64(const double *a, const double *b, const double *c, double *y,
-                       intptr_t n)
-{
-    intptr_t i;
-    for (i = 0; i < n; i++) y[i] = fma(a[i], b[i], c[i]);
-}
 
 #endif /* CC_VECTOR */
 

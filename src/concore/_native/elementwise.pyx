@@ -19,7 +19,6 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 cimport numpy as cnp
-import numpy as np
 
 from concore._native._openmp cimport Stop, poll, raise_if_stopped, stop_init, stopped
 
@@ -37,7 +36,6 @@ cdef extern from "_vm_ops.h" nogil:
     int OP_COUNT
     int cc_target()
     int cc_set_target(int t)
-    void cc_fma_f64(const double *a, const double *b, const double *c, double *y, intptr_t n)
 
 cdef enum:
     # Values per register (2 KiB at most). Small blocks keep every register in L1
@@ -87,20 +85,6 @@ def simd_target(name=None):
         if t == -2 or cc_set_target(t) < 0:
             raise ValueError(f"SIMD target {name!r} is not available here")
     return TARGETS[cc_target()]
-
-
-def _fma(const double[::1] a, const double[::1] b, const double[::1] c):
-    """fma(a, b, c) elementwise as the kernels of the current SIMD target compute it
-    (hardware FMA, or the exact emulation of the base target); for tests."""
-    if not (a.shape[0] == b.shape[0] == c.shape[0]):
-        raise ValueError("a, b and c must have the same length")
-    y = np.empty(a.shape[0])
-    cdef double[::1] yv = y
-    with nogil:
-        cc_fma_f64(&a[0] if a.shape[0] else NULL, &b[0] if b.shape[0] else NULL,
-                   &c[0] if c.shape[0] else NULL, &yv[0] if yv.shape[0] else NULL,
-                   a.shape[0])
-    return y
 
 
 cdef struct Prog:
