@@ -290,10 +290,9 @@ CC_INLINE void CC_EF(cc_e_expm1dd)(vd x, vd *ps, vd *pt)
     vd kd = x * CC_E_INVL + CC_E_SH;
     vl ki = (vl)kd;
     kd = kd - CC_E_SH;
-    vd r0 = x - kd * CC_E_L1;
-    vd t = kd * CC_E_L2;
-    vd r = r0 - t;
-    vd rl = (r0 - r) - t;
+    vd r0 = x - kd * CC_E_L1;       /* exact */
+    vd r = CC_EF(cc_e_fma)(-kd, CC_EF(cc_e_splat)(CC_E_L2), r0);
+    vd rl = CC_EF(cc_e_fma)(-kd, CC_EF(cc_e_splat)(CC_E_L2), r0 - r); /* r0 - r exact */
     vd r1 = (vd)((vl)r & CC_E_R1MASK); /* 32 significant bits, |r1| <= |r| */
     vd rr = r - r1;
     vl j = ki & 15;
@@ -310,7 +309,7 @@ CC_INLINE void CC_EF(cc_e_expm1dd)(vd x, vd *ps, vd *pt)
     vd B = E * r1;
     vd S = A + B;
     vd Se = (A - S) + B;
-    vd tail = (E * ((rr + rl) + q) + El * (1.0 + (r + q))) + (Se + Ae);
+    vd tail = CC_EF(cc_e_fma)(E, (rr + rl) + q, El * (1.0 + (r + q))) + (Se + Ae);
     *ps = S;
     *pt = tail;
 }
@@ -339,12 +338,9 @@ CC_INLINE vd CC_EF(cc_tanh_k)(vd x)
     vd dl = ((2.0 - dh) + uh) + ul;
     vd inv = 1.0 / dh;
     vd q0 = -uh * inv;
-    /* rem = -u - q0 (dh + dl), with q0*dh exact (Dekker) */
-    vd P = q0 * dh;
-    vd qa = (vd)((vl)q0 & CC_E_SPLITMASK), qb = q0 - qa;
-    vd da = (vd)((vl)dh & CC_E_SPLITMASK), db = dh - da;
-    vd Pe = ((qa * da - P) + qa * db + qb * da) + qb * db;
-    vd rem = ((-uh - P) - Pe) - (ul + q0 * dl);
+    /* rem = -u - q0 (dh + dl), with q0*dh = P + Pe exactly */
+    vd Pe, P = CC_CAT(cc_fm_mul22, CC_SFX)(q0, dh, &Pe);
+    vd rem = ((-uh - P) - Pe) - CC_EF(cc_e_fma)(q0, dl, ul);
     vd res = CC_EF(cc_e_abs)(q0 + rem * inv);
     return (vd)((vl)res | ((vl)x & CC_E_SIGN));
 }
