@@ -8,13 +8,14 @@
  *   log, log2, log10: log1p(r) to ~2^-62 relative (the polynomial in fused steps),
  *     summed as hi + lo (log2/log10 multiply the double-double by 1/ln2, 1/ln10 with
  *     a Dekker product): under 0.53 ULP.
- *   pow: log(|x|) as a double-double to ~2^-68 (exact r^2 term), y*log split Dekker-style,
- *     exp of the double-double with a 32-entry 2^(j/32) table and a degree-7 polynomial.
+ *   pow: log(|x|) as a double-double to ~2^-68 (exact r^2 term), y*log as an exact
+ *     product plus y*lo, exp of the double-double with a 32-entry 2^(j/32) table and a
+ *     degree-7 polynomial (the polynomials in fused steps): under 0.53 ULP.
  *   log1p, asinh, acosh, atanh: the argument of log built as a double-double
  *     (1+x; a+sqrt(a^2+1); x+sqrt(x^2-1); (1+a)/(1-a)) and fed to the precise log.
  * Table lookups are two-register permutes with AVX-512, gathers with AVX2, loads on the
  * base target: the same values, so all targets give the same bits (the fused steps of
- * the log polynomial excepted on the SSE2 baseline, see _vm_fma.h).
+ * the log and pow polynomials excepted on the SSE2 baseline, see _vm_fma.h).
  * Lanes outside the fast domain (zero, negative, subnormal, inf, NaN, pow overflow and
  * underflow ranges, ...) are recomputed with scalar libm when any lane of a vector has one.
  * float32: log, log2, log10 run in float32 lanes (2W per vector, a 32-entry table by
@@ -667,15 +668,10 @@ CC_INLINE vd CC_LG(cc_log_pow)(vd x, vd *lo_out)
     vl k = tmp >> 52;
     vl iz = ix - (tmp & -(1LL << 52));
     vd z = (vd)iz;
-    vd zh = (vd)(iz & -(1LL << 27));
-    vd zl = z - zh;
     vd invc = CC_LG(cc_lg_gather)(&cc_plog_tab[0][0], ti);
     vd lch = CC_LG(cc_lg_gather)(&cc_plog_tab[0][1], ti);
     vd lcl = CC_LG(cc_lg_gather)(&cc_plog_tab[0][2], ti);
-    vd rhi = zh * invc - 1.0; /* exact (1/c has 20 bits) */
-    vd rlo = zl * invc;       /* exact */
-    vd rh = rhi + rlo;
-    vd rl = rlo - (rh - rhi); /* exact */
+    CC_LG_R(z, invc)          /* r = rh + rl exactly (1/c has 20 bits) */
     vd kd = CC_LG(cc_lg_i2d)(k);
     vd w = kd * CC_PLN2HI + lch; /* exact: multiples of 2^-43 */
     vd hi1 = w + rh;
@@ -686,10 +682,12 @@ CC_INLINE vd CC_LG(cc_log_pow)(vd x, vd *lo_out)
     vd hi = hi1 + q;
     vd lo2 = (hi1 - hi) + q;
     vd r = rh, r2 = p2;
-    vd p = 0x1.5555555555557p-2 + r * -0x1.ffffffffff636p-3
-           + r2 * (0x1.9999999892466p-3 + r * -0x1.555556fcb9d9cp-3)
-           + (r2 * r2) * (0x1.2493f54e9d9d5p-3 + r * -0x1.fdea413f05d29p-4);
-    vd lo = lo1 + lo2 + rl + (kd * CC_PLN2LO + lcl) + (e2 * -0.5 - rh * rl) + (r2 * r) * p;
+    vd p01 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.ffffffffff636p-3), CC_LG(cc_lg_c)(0x1.5555555555557p-2));
+    vd p23 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.555556fcb9d9cp-3), CC_LG(cc_lg_c)(0x1.9999999892466p-3));
+    vd p45 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.fdea413f05d29p-4), CC_LG(cc_lg_c)(0x1.2493f54e9d9d5p-3));
+    vd p = CC_LG(cc_lg_fma)(r2 * r2, p45, CC_LG(cc_lg_fma)(r2, p23, p01));
+    vd lo = lo1 + lo2 + rl + CC_LG(cc_lg_fma)(kd, CC_LG(cc_lg_c)(CC_PLN2LO), lcl)
+            + CC_LG(cc_lg_fma)(r2 * r, p, CC_LG(cc_lg_fma)(-rh, rl, e2 * -0.5));
     *lo_out = lo;
     return hi;
 }
@@ -926,15 +924,16 @@ CC_INLINE vd CC_LG(cc_exp_dd)(vd ehi, vd elo)
     vd kt = ehi * CC_EXP_INVLN2N + CC_SHIFT52;
     vl ki = (vl)kt;
     vd kd = kt - CC_SHIFT52;
-    vd r = ((ehi - kd * CC_EXP_LN2HIN) - kd * CC_EXP_LN2LON) + elo;
+    vd r = CC_LG(cc_lg_fma)(-kd, CC_LG(cc_lg_c)(CC_EXP_LN2LON), ehi - kd * CC_EXP_LN2HIN) + elo;
     vl j = ki & 31;
     vd tail = CC_LG(cc_lg_lut)(cc_exp_tail, j);
     vd sc = (vd)((vl)CC_LG(cc_lg_lut)((const double *)cc_exp_sbits, j) + (ki << 47));
     vd r2 = r * r, r4 = r2 * r2;
-    vd t = tail + r + (r2 * (0x1.0000000000000p-1 + r * 0x1.5555555555555p-3)
-                       + r4 * ((0x1.5555555547aafp-5 + r * 0x1.1111111109e89p-7)
-                               + r2 * (0x1.6c17225fd71d0p-10 + r * 0x1.a01a5dca2e267p-13)));
-    return sc + sc * t;
+    vd p01 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(0x1.5555555555555p-3), CC_LG(cc_lg_c)(0x1.0000000000000p-1));
+    vd p23 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(0x1.1111111109e89p-7), CC_LG(cc_lg_c)(0x1.5555555547aafp-5));
+    vd p45 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(0x1.a01a5dca2e267p-13), CC_LG(cc_lg_c)(0x1.6c17225fd71d0p-10));
+    vd t = tail + r + CC_LG(cc_lg_fma)(r2, p01, r4 * CC_LG(cc_lg_fma)(r2, p45, p23));
+    return CC_LG(cc_lg_fma)(sc, t, sc);
 }
 
 CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
@@ -945,10 +944,8 @@ CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
     vd th = hi + lo;
     lo = lo - (th - hi);
     hi = th;
-    vd yh = (vd)(iy & -(1LL << 27)), yl = y - yh;
-    vd lh = (vd)((vl)hi & -(1LL << 27)), ll = (hi - lh) + lo;
-    vd ehi = yh * lh;                 /* exact */
-    vd elo = yl * lh + y * ll;
+    vd ee, ehi = CC_LG(cc_lg_mul22)(y, hi, &ee); /* y*hi = ehi + ee exactly */
+    vd elo = CC_LG(cc_lg_fma)(y, lo, ee);
     vd res = CC_LG(cc_exp_dd)(ehi, elo);
     /* x < 0 and y an integer below 2^51: |x|^y, negated for odd y */
     vd ay = (vd)(iy & 0x7fffffffffffffffLL);
@@ -956,7 +953,9 @@ CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
     vl xneg = ix >> 63;
     vl yint = ((yt - CC_SHIFT52) == y) & (ay < 0x1p51);
     res = (vd)((vl)res ^ (xneg & ((vl)yt << 63)));
-    vl m = CC_LG(cc_lg_notnormal)(ax) | ((iy & 0x7ff0000000000000LL) == 0x7ff0000000000000LL)
+    /* |y| >= 2^900 (inf, NaN too): C's pow, also since the base target's Dekker split
+     * of y would overflow */
+    vl m = CC_LG(cc_lg_notnormal)(ax) | ((iy & 0x7ff0000000000000LL) >= 0x7830000000000000LL)
            | (xneg & ~yint);
     m |= ~((ehi <= 708.0) & (ehi >= -700.0)); /* no overflow, no subnormal sc * t */
     if (CC_LG(cc_lg_any)(m)) {
