@@ -375,7 +375,7 @@ SPECIALS = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 0.5, -0.5, 2
                      0.9999999999999999, 1.0000000000000002, 100.0, -100.0, 1e300])
 
 TARGETS = ["base", "avx2", "avx512"]
-FUSED_STEPS = {"exp", "exp2", "expm1", "tanh", "log", "log2", "log10", "power"}
+FUSED_STEPS = {"exp", "exp2", "expm1", "tanh", "log", "log2", "log10", "power", "sin", "cos"}
 
 
 def _available(t):

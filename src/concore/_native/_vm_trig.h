@@ -3,8 +3,10 @@
  *
  * float64: sin/cos/tan reduce by pi/2 in four Cody-Waite parts (33+33+33+53 bits,
  * exact products for |k| < 2^20) into a double-double r = hi + lo, then use the
- * FreeBSD msun (fdlibm) kernels __kernel_sin/__kernel_cos/__kernel_tan, evaluated
- * for all lanes and selected by quadrant.  Lanes with |x| > 2^20, inf or NaN go
+ * FreeBSD msun (fdlibm) kernels __kernel_sin/__kernel_cos/__kernel_tan (those of sin
+ * and cos with their polynomials in fused steps: the SSE2 baseline can differ in a
+ * last bit, see _vm_fma.h; max 0.77 ULP measured), evaluated for all lanes and
+ * selected by quadrant.  Lanes with |x| > 2^20, inf or NaN go
  * to scalar libm (Payne-Hanek there).  asin/acos/atan are msun's algorithms with
  * every branch computed and blended; atan2 reduces y/x like atan but forms the
  * reduced argument from x and y directly (no rounded quotient), with a Dekker
@@ -213,18 +215,23 @@ CC_INLINE void CCT_(reduce)(vd x, vd *hi, vd *lo, vl *q)
     *lo = (r2 - h) + l;
     *hi = h;
 }
+/* msun's kernels with the polynomials in fused steps (cc_fm_fma) */
+#define CCT_FMA(a, b, c) CC_CAT(cc_fm_fma, CC_SFX)(a, b, c)
+#define CCT_C(c) ((vd){0} + (c))
 CC_INLINE vd CCT_(ksin)(vd x, vd y, vd z)
 {
     vd w = z * z, v = z * x;
-    vd r = CCT_S2 + z * (CCT_S3 + z * CCT_S4) + z * w * (CCT_S5 + z * CCT_S6);
-    return x - ((z * (0.5 * y - v * r) - y) - v * CCT_S1);
+    vd r = CCT_FMA(z * w, CCT_FMA(z, CCT_C(CCT_S6), CCT_C(CCT_S5)),
+                   CCT_FMA(z, CCT_FMA(z, CCT_C(CCT_S4), CCT_C(CCT_S3)), CCT_C(CCT_S2)));
+    return x - (CCT_FMA(z, CCT_FMA(-v, r, 0.5 * y), -y) - v * CCT_S1);
 }
 CC_INLINE vd CCT_(kcos)(vd x, vd y, vd z)
 {
     vd w = z * z;
-    vd r = z * (CCT_K1 + z * (CCT_K2 + z * CCT_K3)) + w * w * (CCT_K4 + z * (CCT_K5 + z * CCT_K6));
+    vd r = CCT_FMA(w * w, CCT_FMA(z, CCT_FMA(z, CCT_C(CCT_K6), CCT_C(CCT_K5)), CCT_C(CCT_K4)),
+                   z * CCT_FMA(z, CCT_FMA(z, CCT_C(CCT_K3), CCT_C(CCT_K2)), CCT_C(CCT_K1)));
     vd hz = 0.5 * z, v = 1.0 - hz;
-    return v + (((1.0 - v) - hz) + (z * r - x * y));
+    return v + (((1.0 - v) - hz) + CCT_FMA(z, r, -(x * y)));
 }
 /* sin (c = 0) or cos (c = 1) of x, lane-wise */
 CC_INLINE vd CCT_(sincos)(vd x, int c)
@@ -710,5 +717,7 @@ CC_UNARY_F32(arccos_f32, CCT_(acos32), 0.5f)
 CC_UNARY_F32(arctan_f32, CCT_(atan32), 1.0f)
 CC_BINARY_F32(arctan2_f32, CCT_(atan2_32), 1.0f, 1.0f)
 
+#undef CCT_FMA
+#undef CCT_C
 #undef CCT_
 #endif /* !CC_SCALAR */
