@@ -269,7 +269,11 @@ cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr
             R = thread_regs(p, scratch) if scratch != NULL else NULL
             if R == NULL:
                 err[0] = 1
-            for b in prange(nblk, schedule="static"):
+            # Dynamic in chunks of 256 blocks: where a vCPU stalls (a shared VM) the
+            # other threads take its blocks; each block's result goes to its own place,
+            # so the answer does not depend on which thread ran it. 5-13% lower median
+            # times than static on memory-bound programs here (measured interleaved).
+            for b in prange(nblk, schedule="dynamic", chunksize=256):
                 if R == NULL or err[0] != 0 or stopped(stop):
                     continue
                 start = offs[b]
