@@ -995,7 +995,9 @@ CC_UNARY_F32(cube_f32, CC_LG(cc_k_cube), 1.0f)  /* never emitted (see cc_cube1f)
  * log2|x| = k + log2 c + r Q(r) (the 16-entry float reduction, m = 1/c of 12 bits:
  * r = z/c - 1 is exact in double, |r| < 0.0298, Q of degree 5, ~2^-38 relative),
  * t = y log2|x| in plain double, 2^t = 2^(n/16) (1 + f P(f)), n = round(16 t), from
- * a 16-entry table and a degree-3 polynomial (~2^-28.7); one rounding to float.
+ * a 16-entry table and a degree-3 polynomial (~2^-28.7), the polynomials in fused
+ * steps; one rounding to float (max 0.537 ULP; the same floats as unfused steps on
+ * 8e6 sampled pairs).
  * Vectors with a lane that has x <= 0, x inf/NaN or t outside [-160, 127.99]
  * (overflow, NaN, y = +-inf) take the cold path: x < 0 with integer y flips the
  * sign for odd y, and the rest goes to the float64 pow kernel. */
@@ -1019,10 +1021,13 @@ CC_INLINE vd CC_LG(cc_pf_log2)(vd x)
     vl tmp = (vl)x - CC_PF_OFF;
     vd kd = CC_LG(cc_lg_i2d)(tmp >> 52);
     vd z = (vd)((vl)x - (tmp & -(1LL << 52)));
-    vd r = z * CC_LG(cc_pf_lut)(cc_pf_inv, tmp >> 48) - 1.0;
+    vd r = CC_LG(cc_lg_fma)(z, CC_LG(cc_pf_lut)(cc_pf_inv, tmp >> 48), CC_LG(cc_lg_c)(-1.0));
     vd r2 = r * r;
-    vd q = (CC_PF_L0 + r * CC_PF_L1) + r2 * ((CC_PF_L2 + r * CC_PF_L3) + r2 * (CC_PF_L4 + r * CC_PF_L5));
-    return (kd + CC_LG(cc_pf_lut)(cc_pf_l2c, tmp >> 48)) + r * q;
+    vd q01 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(CC_PF_L1), CC_LG(cc_lg_c)(CC_PF_L0));
+    vd q23 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(CC_PF_L3), CC_LG(cc_lg_c)(CC_PF_L2));
+    vd q45 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(CC_PF_L5), CC_LG(cc_lg_c)(CC_PF_L4));
+    vd q = CC_LG(cc_lg_fma)(r2, CC_LG(cc_lg_fma)(r2, q45, q23), q01);
+    return CC_LG(cc_lg_fma)(r, q, kd + CC_LG(cc_pf_lut)(cc_pf_l2c, tmp >> 48));
 }
 
 /* x^y as above for x > 0 (garbage where that is not defined); *bad: nonzero if some
@@ -1033,7 +1038,8 @@ CC_INLINE vd CC_LG(cc_pf_core)(vd x, vd y, int *bad)
     vd kt = t + CC_PF_SHIFT;
     vl ki = (vl)kt;
     vd f = t - (kt - CC_PF_SHIFT);
-    vd p = f * (CC_PF_E1 + f * (CC_PF_E2 + f * CC_PF_E3));
+    vd p = f * CC_LG(cc_lg_fma)(f, CC_LG(cc_lg_fma)(f, CC_LG(cc_lg_c)(CC_PF_E3), CC_LG(cc_lg_c)(CC_PF_E2)),
+                                CC_LG(cc_lg_c)(CC_PF_E1));
     vd sc = (vd)((vl)CC_LG(cc_pf_lut)((const double *)cc_pf_e2, ki) + (ki << 48));
 #if defined(CC_LG_512)
     *bad |= _mm512_cmp_pd_mask((__m512d)t, _mm512_set1_pd(127.99), _CMP_NLE_UQ)
@@ -1044,7 +1050,7 @@ CC_INLINE vd CC_LG(cc_pf_core)(vd x, vd y, int *bad)
     *bad |= CC_LG(cc_lg_any)(~((t >= -160.0) & (t <= 127.99))
                              | ((vu)((vl)x - 1) >= (vu){0} + 0x7fefffffffffffffULL));
 #endif
-    return sc + sc * p;
+    return CC_LG(cc_lg_fma)(sc, p, sc);
 }
 
 /* cold path for one half */
