@@ -708,6 +708,13 @@ static __attribute__((noinline, cold)) vd CC_LG(cc_lg_fixup)(vd res, vd x, vl m,
         if (m[j]) res[j] = f(x[j]);
     return res;
 }
+static __attribute__((noinline, cold)) vd CC_LG(cc_lg_fixpow)(vd res, vd x, vd y, vl m)
+{
+    int j;
+    for (j = 0; j < CC_W; j++)
+        if (m[j]) res[j] = pow(x[j], y[j]);
+    return res;
+}
 #define CC_LG_FIX(res, x, m, F)                                                    \
     if (__builtin_expect(CC_LG(cc_lg_any)(m), 0))                                  \
         res = CC_LG(cc_lg_fixup)(res, x, m, F);
@@ -958,11 +965,8 @@ CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
     vl m = CC_LG(cc_lg_notnormal)(ax) | ((iy & 0x7ff0000000000000LL) >= 0x7830000000000000LL)
            | (xneg & ~yint);
     m |= ~((ehi <= 708.0) & (ehi >= -700.0)); /* no overflow, no subnormal sc * t */
-    if (CC_LG(cc_lg_any)(m)) {
-        int j_;
-        for (j_ = 0; j_ < CC_W; j_++)
-            if (m[j_]) res[j_] = pow(x[j_], y[j_]);
-    }
+    if (__builtin_expect(CC_LG(cc_lg_any)(m), 0))
+        res = CC_LG(cc_lg_fixpow)(res, x, y, m);
     /* exponents whose correctly rounded pow is one IEEE operation: x*x, 1/x, sqrt(x)
      * (the first two for every x, as C pow gives the same there) */
     res = CC_LG(cc_lg_sel)(y == 2.0, x * x, res);
