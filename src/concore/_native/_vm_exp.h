@@ -159,11 +159,7 @@ CC_INLINE vd CC_EF(cc_e_sel)(vl m, vd a, vd b)
     return (vd)(((vl)a & m) | ((vl)b & ~m));
 }
 
-CC_INLINE vd CC_EF(cc_e_splat)(double c)
-{
-    vd v = {0};
-    return v + c;
-}
+CC_INLINE vd CC_EF(cc_e_splat)(double c) { return CC_CAT(cc_fm_c, CC_SFX)(c); }
 
 /* t[j] for j in 0..15 */
 CC_INLINE vd CC_EF(cc_e_lut)(const double *t, vl j)

@@ -17,6 +17,11 @@
 #define CC_FM_256 1
 #endif
 
+CC_INLINE vd CC_FM(cc_fm_c)(double c) /* c in every lane */
+{
+    return (vd){0} + c;
+}
+
 /* Dekker: a*b = p + e exactly (|a|, |b| well inside the range).  e = a*b - p is a
  * double there, so one fused multiply-subtract gives the same e where the target
  * has it (AVX-512F, the FMA of the avx2 target): fewer operations, the same bits. */

@@ -552,10 +552,7 @@ CC_INLINE vd CC_LG(cc_lg_sel)(vl m, vd a, vd b)
     return (vd)(((vl)a & m) | ((vl)b & ~m));
 }
 
-CC_INLINE vd CC_LG(cc_lg_c)(double c) /* c in every lane */
-{
-    return (vd){0} + c;
-}
+CC_INLINE vd CC_LG(cc_lg_c)(double c) { return CC_CAT(cc_fm_c, CC_SFX)(c); }
 
 /* small integer vector (|k| < 2^51) to double */
 CC_INLINE vd CC_LG(cc_lg_i2d)(vl k)

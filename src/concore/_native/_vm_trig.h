@@ -217,7 +217,7 @@ CC_INLINE void CCT_(reduce)(vd x, vd *hi, vd *lo, vl *q)
 }
 /* msun's kernels with the polynomials in fused steps (cc_fm_fma) */
 #define CCT_FMA(a, b, c) CC_CAT(cc_fm_fma, CC_SFX)(a, b, c)
-#define CCT_C(c) ((vd){0} + (c))
+#define CCT_C(c) CC_CAT(cc_fm_c, CC_SFX)(c)
 CC_INLINE vd CCT_(ksin)(vd x, vd y, vd z)
 {
     vd w = z * z, v = z * x;

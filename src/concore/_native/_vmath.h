@@ -10,11 +10,11 @@
  *
  * No contraction (-ffp-contract=off) and only lane-wise operations: every target
  * gives the same bits (but for the exception below), which tests check by forcing
- * each target in turn.  FMA is
- * written out where it is used: the error term of an exact product (cc_lg_mul22:
- * a*b - p is representable, so it equals Dekker's splitting on SSE2) and the fused
- * steps of the exp, log, pow, sin and cos polynomials (cc_fm_fma: the same bits on the AVX2 and
- * AVX-512 targets; the SSE2 baseline rounds them in two steps, see _vm_fma.h).
+ * each target in turn.  FMA is written out where it is used (_vm_fma.h): the error
+ * term of an exact product (cc_fm_mul22: a*b - p is representable, so it equals
+ * Dekker's splitting on SSE2) and the fused steps of the exp, log, pow, sin and cos
+ * polynomials (cc_fm_fma: the same bits on the AVX2 and AVX-512 targets; the SSE2
+ * baseline rounds them in two steps).
  * Compilers without vector extensions (MSVC) get the scalar libm loops at the end
  * of this file.
  *
