@@ -8,9 +8,10 @@
  *   log, log2, log10: log1p(r) to ~2^-62 relative (the polynomial in fused steps),
  *     summed as hi + lo (log2/log10 multiply the double-double by 1/ln2, 1/ln10 with
  *     a Dekker product): under 0.53 ULP.
- *   pow: log(|x|) as a double-double to ~2^-68 (exact r^2 term), y*log as an exact
- *     product plus y*lo, exp of the double-double with a 32-entry 2^(j/32) table and a
- *     degree-7 polynomial (the polynomials in fused steps): under 0.53 ULP.
+ *   pow: log(|x|) as a double-double to ~2^-68 (the shared table, exact r^2 term),
+ *     y*log as an exact product plus y*lo, exp of the double-double with a 32-entry
+ *     2^(j/32) table and a degree-7 polynomial (the polynomials in fused steps): under
+ *     0.53 ULP.  Two vectors per step and one test for the rare lanes (cc_pow_core).
  *   log1p, asinh, acosh, atanh: the argument of log built as a double-double
  *     (1+x; a+sqrt(a^2+1); x+sqrt(x^2-1); (1+a)/(1-a)) and fed to the precise log.
  * Table lookups are two-register permutes with AVX-512, gathers with AVX2, loads on the
@@ -216,141 +217,6 @@ static const uint64_t cc_exp_sbits[32] = {
 #define CC_EXP_INVLN2N 0x1.71547652b82fep+5
 #define CC_EXP_LN2HIN 0x1.62e42fefc0000p-6 /* ln2/32, multiple of 2^-40 */
 #define CC_EXP_LN2LON -0x1.c610ca86c3899p-42
-/* pow: 128 entries (|r| < 2^-7.5, so the r^3 term of log1p(r) needs no extra precision) */
-#define CC_PLN2HI 0x1.62e42ff000000p-1 /* ln2 rounded to a multiple of 2^-33 */
-#define CC_PLN2LO -0x1.718432a1b0e26p-35
-/* {1/c (20 bits), log(c) rounded to a multiple of 2^-43, rest of log(c), pad}: z in
- * [OFF + i<<45, OFF + (i+1)<<45) as bits, c = 1 on the interval holding 1.0 */
-static const double cc_plog_tab[128][4] = {
-    {0x1.69be800000000p+0, -0x1.620ed6447a000p-2, -0x1.5f9d91f6c9520p-47, 0},
-    {0x1.67c2200000000p+0, -0x1.5c6bccd3c4800p-2, -0x1.c60bff540c6d5p-45, 0},
-    {0x1.65cb600000000p+0, -0x1.56d0dff378000p-2, -0x1.d07e2a6f8f99ap-45, 0},
-    {0x1.63da000000000p+0, -0x1.513d84f358800p-2, -0x1.dc0404f40fa2bp-45, 0},
-    {0x1.61ee000000000p+0, -0x1.4bb1e6a96c000p-2, 0x1.8d814ba84b1bap-46, 0},
-    {0x1.6007600000000p+0, -0x1.462e304554800p-2, 0x1.65b44fd690cc8p-48, 0},
-    {0x1.5e25e00000000p+0, -0x1.40b1d223bc000p-2, -0x1.325c14802369ap-46, 0},
-    {0x1.5c49800000000p+0, -0x1.3b3cf521c8800p-2, -0x1.928b68ec53fe0p-45, 0},
-    {0x1.5a72200000000p+0, -0x1.35cf63db4d000p-2, 0x1.1820e4c4a0e1fp-47, 0},
-    {0x1.589fc00000000p+0, -0x1.30694653ab000p-2, -0x1.9eaa9ad68bcbcp-45, 0},
-    {0x1.56d2400000000p+0, -0x1.2b0a654973000p-2, -0x1.b2ee50b0fdaa3p-47, 0},
-    {0x1.5509a00000000p+0, -0x1.25b2e7df5b000p-2, -0x1.e68e4a2128859p-46, 0},
-    {0x1.5345a00000000p+0, -0x1.2062345aa6800p-2, 0x1.9847168fca4abp-45, 0},
-    {0x1.5186400000000p+0, -0x1.1b186f76d3000p-2, 0x1.df95595e43625p-46, 0},
-    {0x1.4fcb800000000p+0, -0x1.15d5be396d000p-2, 0x1.b89fe2bb07846p-46, 0},
-    {0x1.4e15600000000p+0, -0x1.109a45f088800p-2, -0x1.7e58efcc41fbep-48, 0},
-    {0x1.4c63800000000p+0, -0x1.0b65047149000p-2, -0x1.0201236ca42ddp-45, 0},
-    {0x1.4ab6200000000p+0, -0x1.0636e14117000p-2, -0x1.a23f52f61ec7fp-45, 0},
-    {0x1.490d200000000p+0, -0x1.010f9d6992800p-2, 0x1.28c3b7ad74778p-45, 0},
-    {0x1.4768400000000p+0, -0x1.f7dd2843c4000p-3, 0x1.c03bc80927796p-46, 0},
-    {0x1.45c7a00000000p+0, -0x1.eda8954556000p-3, 0x1.45e943d7e6858p-45, 0},
-    {0x1.442b200000000p+0, -0x1.e380fc7446000p-3, 0x1.ffb886567aa1bp-45, 0},
-    {0x1.4292a00000000p+0, -0x1.d965d4eae8000p-3, 0x1.923d40535656bp-45, 0},
-    {0x1.40fe200000000p+0, -0x1.cf575e699c000p-3, -0x1.3c8262322966fp-45, 0},
-    {0x1.3f6da00000000p+0, -0x1.c555d929cc000p-3, -0x1.0d0b7a1bc1806p-45, 0},
-    {0x1.3de1000000000p+0, -0x1.bb60b7b0e0000p-3, 0x1.db3bdd4fe72dbp-45, 0},
-    {0x1.3c58200000000p+0, -0x1.b17768f89b000p-3, 0x1.4ad360d1fd7b4p-46, 0},
-    {0x1.3ad3200000000p+0, -0x1.a79af8c233000p-3, -0x1.84d47612e6b76p-46, 0},
-    {0x1.3951e00000000p+0, -0x1.9dcad4e975000p-3, -0x1.a303e8d780a3dp-45, 0},
-    {0x1.37d4200000000p+0, -0x1.9405958d5f000p-3, -0x1.bffcf962d0e9fp-46, 0},
-    {0x1.365a200000000p+0, -0x1.8a4d17e338000p-3, -0x1.364930d790633p-45, 0},
-    {0x1.34e3a00000000p+0, -0x1.809ff0df59000p-3, 0x1.123eef443cfafp-45, 0},
-    {0x1.3370c00000000p+0, -0x1.76ff2d5dc4000p-3, -0x1.b3da8d5ad40b1p-45, 0},
-    {0x1.3201400000000p+0, -0x1.6d695c2046000p-3, 0x1.54e37c73c5044p-45, 0},
-    {0x1.3095200000000p+0, -0x1.63deb2a1cf000p-3, -0x1.715e48307f30ep-45, 0},
-    {0x1.2f2c600000000p+0, -0x1.5a5f66bf51000p-3, -0x1.64755deb703a6p-45, 0},
-    {0x1.2dc7000000000p+0, -0x1.50ebaeb5f5000p-3, -0x1.b7e792ba1a00cp-47, 0},
-    {0x1.2c64e00000000p+0, -0x1.4782e6f69f000p-3, 0x1.73879ccfc3b06p-46, 0},
-    {0x1.2b06000000000p+0, -0x1.3e25437994000p-3, -0x1.e0e87ea0dd160p-50, 0},
-    {0x1.29aa600000000p+0, -0x1.34d2f89219000p-3, -0x1.ae0593658ca70p-46, 0},
-    {0x1.2851c00000000p+0, -0x1.2b8a809779000p-3, -0x1.f6036af6a6911p-48, 0},
-    {0x1.26fc600000000p+0, -0x1.224dc6e36c000p-3, -0x1.cc4992a7bc860p-50, 0},
-    {0x1.25aa000000000p+0, -0x1.191b427b24000p-3, -0x1.078e10de77e7fp-46, 0},
-    {0x1.245aa00000000p+0, -0x1.0ff3230dd0000p-3, 0x1.6abdcf0296bf2p-50, 0},
-    {0x1.230e400000000p+0, -0x1.06d5989db9000p-3, 0x1.ccc9f6dbc0fb2p-46, 0},
-    {0x1.21c4c00000000p+0, -0x1.fb83e2a850000p-4, 0x1.f125d3d89fdb6p-45, 0},
-    {0x1.207e400000000p+0, -0x1.e9727bffd2000p-4, -0x1.b3ad42aa3608fp-45, 0},
-    {0x1.1f3a800000000p+0, -0x1.d773ce7d3c000p-4, -0x1.418c2e1d2eae5p-45, 0},
-    {0x1.1df9a00000000p+0, -0x1.c589faf698000p-4, -0x1.d82d3e2206ffdp-45, 0},
-    {0x1.1cbba00000000p+0, -0x1.b3b55e84ce000p-4, 0x1.5f2cfe965ef8dp-46, 0},
-    {0x1.1b80400000000p+0, -0x1.a1f2ba2b8c000p-4, 0x1.78aee34db080ep-45, 0},
-    {0x1.1a47a00000000p+0, -0x1.9044308174000p-4, 0x1.07d92a1fd1da9p-45, 0},
-    {0x1.1911c00000000p+0, -0x1.7eaa1a5842000p-4, -0x1.ba13f5aae5a15p-48, 0},
-    {0x1.17de800000000p+0, -0x1.6d22fcba36000p-4, 0x1.85cfd1ea02822p-47, 0},
-    {0x1.16ade00000000p+0, -0x1.5baf2b9270000p-4, 0x1.a0afae874aa81p-47, 0},
-    {0x1.157fc00000000p+0, -0x1.4a4d22fff0000p-4, 0x1.adb4ff66d9b51p-46, 0},
-    {0x1.1454400000000p+0, -0x1.38ff0c530a000p-4, 0x1.a1158c6369ab0p-46, 0},
-    {0x1.132b200000000p+0, -0x1.27c18460c8000p-4, 0x1.985b5958c76cfp-45, 0},
-    {0x1.1204a00000000p+0, -0x1.169891d5c8000p-4, 0x1.70ad77f789172p-45, 0},
-    {0x1.10e0a00000000p+0, -0x1.0582aadec4000p-4, -0x1.499226dda9d47p-47, 0},
-    {0x1.0fbee00000000p+0, -0x1.e8f8b7a2ac000p-5, 0x1.6da8e6ae7e491p-45, 0},
-    {0x1.0e9fa00000000p+0, -0x1.c71365a844000p-5, -0x1.17621b115378dp-45, 0},
-    {0x1.0d82c00000000p+0, -0x1.a552370fac000p-5, -0x1.e093ac44c58cbp-48, 0},
-    {0x1.0c68200000000p+0, -0x1.83b1f409fc000p-5, -0x1.bcc7b0adc52a9p-45, 0},
-    {0x1.0b4fe00000000p+0, -0x1.6236ff097c000p-5, -0x1.2cca4e17fd64dp-46, 0},
-    {0x1.0a39e00000000p+0, -0x1.40de1a1320000p-5, 0x1.2accaf8332869p-46, 0},
-    {0x1.0926200000000p+0, -0x1.1fa7d4bad0000p-5, -0x1.1e1a0b72c9ae0p-49, 0},
-    {0x1.0814a00000000p+0, -0x1.fd297eea20000p-6, 0x1.262f0a7721051p-45, 0},
-    {0x1.0705600000000p+0, -0x1.bb4ad72670000p-6, -0x1.6a2a6f84a61fap-48, 0},
-    {0x1.05f8200000000p+0, -0x1.79a533d610000p-6, -0x1.1e79dd6953597p-45, 0},
-    {0x1.04ed200000000p+0, -0x1.38493da500000p-6, -0x1.51c6a8458f0a7p-45, 0},
-    {0x1.03e4400000000p+0, -0x1.ee6075c990000p-7, -0x1.1cb92f7d7c61fp-46, 0},
-    {0x1.02dd800000000p+0, -0x1.6cb679b510000p-7, -0x1.ae2217aaa2934p-47, 0},
-    {0x1.01d8c00000000p+0, -0x1.d70d943900000p-8, -0x1.fd49cf77b3b49p-46, 0},
-    {0x1.00d6000000000p+0, -0x1.ab4d7f7380000p-9, 0x1.c9347e3731820p-45, 0},
-    {0x1.0000000000000p+0, 0x0.0p+0, 0x0.0p+0, 0},
-    {0x1.fb60200000000p-1, 0x1.2950409180000p-7, 0x1.fc4227f8a0de4p-45, 0},
-    {0x1.f77a400000000p-1, 0x1.1303969a28000p-6, -0x1.1f38d96a1e59ep-46, 0},
-    {0x1.f3a3a00000000p-1, 0x1.90665bf628000p-6, 0x1.b90bb36ac57e2p-46, 0},
-    {0x1.efdbe00000000p-1, 0x1.066a938314000p-5, -0x1.7b7be50861057p-45, 0},
-    {0x1.ec22a00000000p-1, 0x1.442a7c5740000p-5, 0x1.0d49562b869c3p-45, 0},
-    {0x1.e877a00000000p-1, 0x1.817375b020000p-5, 0x1.b0ca4b23a9d74p-45, 0},
-    {0x1.e4da800000000p-1, 0x1.be483f3210000p-5, 0x1.bf31429c88bc1p-45, 0},
-    {0x1.e14ae00000000p-1, 0x1.faabbe8ffc000p-5, 0x1.e73be998349bbp-46, 0},
-    {0x1.ddc8a00000000p-1, 0x1.1b4e5b404c000p-4, 0x1.fe379dfe3f43ep-47, 0},
-    {0x1.da53600000000p-1, 0x1.390f20d85e000p-4, 0x1.3c1840ae54d69p-47, 0},
-    {0x1.d6eae00000000p-1, 0x1.5698ba8456000p-4, -0x1.eb564c6a9ff8fp-47, 0},
-    {0x1.d38ec00000000p-1, 0x1.73ecd6a20e000p-4, -0x1.82bda46e76fdcp-47, 0},
-    {0x1.d03ee00000000p-1, 0x1.910b02994c000p-4, 0x1.941c233fcf51ep-45, 0},
-    {0x1.ccfae00000000p-1, 0x1.adf5085022000p-4, -0x1.8274e7a6dd7cbp-45, 0},
-    {0x1.c9c2a00000000p-1, 0x1.caaa88f382000p-4, -0x1.05f1157b7aff3p-45, 0},
-    {0x1.c695c00000000p-1, 0x1.e72d6a698c000p-4, 0x1.0f1cd0e3847c0p-45, 0},
-    {0x1.c374200000000p-1, 0x1.01beb10c0f000p-3, -0x1.de10c0f02069fp-47, 0},
-    {0x1.c05d800000000p-1, 0x1.0fcda6ffe2000p-3, 0x1.13120704f2372p-48, 0},
-    {0x1.bd51800000000p-1, 0x1.1dc49f6adb000p-3, 0x1.19ac2aa4e43dep-46, 0},
-    {0x1.ba50200000000p-1, 0x1.2ba2f063eb000p-3, 0x1.70d6d9cbf75b3p-45, 0},
-    {0x1.b759000000000p-1, 0x1.3969adca63000p-3, -0x1.c3640fe6a391ap-45, 0},
-    {0x1.b46c000000000p-1, 0x1.4718c97c72000p-3, -0x1.eb60730b6d8b1p-46, 0},
-    {0x1.b188e00000000p-1, 0x1.54b0cee27a000p-3, -0x1.8ca607e008082p-45, 0},
-    {0x1.aeaf800000000p-1, 0x1.6231b7a4b6000p-3, -0x1.3b32a3354613dp-46, 0},
-    {0x1.abdfc00000000p-1, 0x1.6f9b7fe087000p-3, -0x1.5f947dd5f21cdp-48, 0},
-    {0x1.a919400000000p-1, 0x1.7cef5a880c000p-3, -0x1.a892a944ab1ddp-46, 0},
-    {0x1.a65be00000000p-1, 0x1.8a2d4ec16e000p-3, -0x1.b7a721fe3af5fp-47, 0},
-    {0x1.a3a7800000000p-1, 0x1.97556645d7000p-3, 0x1.fb7f29856bf98p-45, 0},
-    {0x1.a0fc000000000p-1, 0x1.a467ad6ac2000p-3, 0x1.88d3eb4bf813ap-46, 0},
-    {0x1.9e59000000000p-1, 0x1.b1656f804c000p-3, 0x1.b9022d37f4a17p-46, 0},
-    {0x1.9bbea00000000p-1, 0x1.be4d85da08000p-3, 0x1.a4d94435c4f16p-45, 0},
-    {0x1.992c800000000p-1, 0x1.cb21452cb7000p-3, -0x1.248ac8e07fbdep-45, 0},
-    {0x1.96a2a00000000p-1, 0x1.d7e0296bdc000p-3, -0x1.9bc2df602ea3cp-46, 0},
-    {0x1.9420a00000000p-1, 0x1.e48b93d1a3000p-3, 0x1.0788d2767edfbp-45, 0},
-    {0x1.91a6a00000000p-1, 0x1.f12263bc04000p-3, -0x1.f3133a9ae365ep-46, 0},
-    {0x1.8f34400000000p-1, 0x1.fda604096e000p-3, 0x1.90964912357ffp-47, 0},
-    {0x1.8cc9800000000p-1, 0x1.050afd7abc800p-2, -0x1.e500abb7c8efcp-47, 0},
-    {0x1.8a66400000000p-1, 0x1.0b3939e542000p-2, -0x1.6fb5cf9a4ddefp-47, 0},
-    {0x1.880a400000000p-1, 0x1.115e21f444000p-2, 0x1.aac83ad70ded3p-45, 0},
-    {0x1.85b5600000000p-1, 0x1.1779cfbb34800p-2, -0x1.21e2c6dc25a61p-45, 0},
-    {0x1.8367a00000000p-1, 0x1.1d8c0a3429000p-2, 0x1.ab1ba773a8596p-45, 0},
-    {0x1.8120e00000000p-1, 0x1.2394eceda7800p-2, -0x1.cf5a67cd4f655p-46, 0},
-    {0x1.7ee0e00000000p-1, 0x1.2994ea8da8000p-2, -0x1.48bd0fa7b443dp-45, 0},
-    {0x1.7ca7800000000p-1, 0x1.2f8c2329da800p-2, 0x1.91d3e27858329p-45, 0},
-    {0x1.7a74c00000000p-1, 0x1.357a61ca82000p-2, -0x1.1f14c243b5044p-45, 0},
-    {0x1.7848800000000p-1, 0x1.3b5fc817de000p-2, -0x1.ecbb5d422a3d6p-46, 0},
-    {0x1.7622a00000000p-1, 0x1.413c79478b800p-2, 0x1.81c3c9afe02ebp-46, 0},
-    {0x1.7402e00000000p-1, 0x1.4710f23472000p-2, -0x1.b57b9277ef677p-45, 0},
-    {0x1.71e9600000000p-1, 0x1.4cdca98bf8800p-2, 0x1.b501e5eb71389p-46, 0},
-    {0x1.6fd5e00000000p-1, 0x1.52a01ed07f800p-2, 0x1.e8102bdfcf9f3p-47, 0},
-    {0x1.6dc8400000000p-1, 0x1.585b7b866d000p-2, -0x1.dd78bc47c1ca0p-45, 0},
-    {0x1.6bc0800000000p-1, 0x1.5e0e90b682800p-2, 0x1.20437252e9f83p-46, 0},
-};
 #define CC_SHIFT52 0x1.8p52
 /* 1/ln2 and 1/ln10 as double-doubles */
 #define CC_INVLN2_HI 0x1.71547652b82fep+0
@@ -518,20 +384,6 @@ CC_INLINE vd CC_LG(cc_lg_lut)(const double *t, vl idx)
 }
 
 /* base[idx] for any table: hardware gather where there is one */
-CC_INLINE vd CC_LG(cc_lg_gather)(const double *base, vl idx)
-{
-#if defined(CC_LG_512)
-    return (vd)_mm512_i64gather_pd((__m512i)idx, base, 8);
-#elif defined(CC_LG_256)
-    return (vd)_mm256_i64gather_pd(base, (__m256i)idx, 8);
-#else
-    vd r;
-    int j;
-    for (j = 0; j < CC_W; j++) r[j] = base[idx[j]];
-    return r;
-#endif
-}
-
 /* any lane of the mask m (lanes 0 or -1) set */
 CC_INLINE int CC_LG(cc_lg_any)(vl m)
 {
@@ -656,34 +508,30 @@ CC_INLINE vd CC_LG(cc_log_dd)(vd xh, vd xl, vd kadd, vd *lo_out, int has_xl)
     return hi;
 }
 
-/* log(x) = hi + lo to ~2^-68 relative for pow, x positive normal finite (128-entry table) */
+/* log(x) = hi + lo to ~2^-68 relative for pow, x positive normal finite: cc_log_dd
+ * without xl, its polynomial in fused steps */
 CC_INLINE vd CC_LG(cc_log_pow)(vd x, vd *lo_out)
 {
     vl ix = (vl)x;
-    vl tmp = ix - CC_LOG_OFF;
-    vl ti = ((tmp >> 45) & 127) * 4;
-    vl k = tmp >> 52;
-    vl iz = ix - (tmp & -(1LL << 52));
-    vd z = (vd)iz;
-    vd invc = CC_LG(cc_lg_gather)(&cc_plog_tab[0][0], ti);
-    vd lch = CC_LG(cc_lg_gather)(&cc_plog_tab[0][1], ti);
-    vd lcl = CC_LG(cc_lg_gather)(&cc_plog_tab[0][2], ti);
-    CC_LG_R(z, invc)          /* r = rh + rl exactly (1/c has 20 bits) */
-    vd kd = CC_LG(cc_lg_i2d)(k);
-    vd w = kd * CC_PLN2HI + lch; /* exact: multiples of 2^-43 */
+    CC_LG_REDUCE(ix)
+    vd lcl = CC_LG(cc_lg_lut)(cc_log_lcl, ti);
+    vd a = kd * CC_LN2HI;       /* exact */
+    vd w = a + lch;
+    vd wl = (a - w) + lch;      /* exact: |a| > |log c| or a == 0 */
     vd hi1 = w + rh;
-    vd lo1 = (w - hi1) + rh;
+    vd lo1 = (w - hi1) + rh;    /* exact: |w| > |r| or w == 0 */
     vd e2;
     vd p2 = CC_LG(cc_lg_mul22)(rh, rh, &e2);
     vd q = p2 * -0.5;
     vd hi = hi1 + q;
     vd lo2 = (hi1 - hi) + q;
-    vd r = rh, r2 = p2;
-    vd p01 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.ffffffffff636p-3), CC_LG(cc_lg_c)(0x1.5555555555557p-2));
-    vd p23 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.555556fcb9d9cp-3), CC_LG(cc_lg_c)(0x1.9999999892466p-3));
-    vd p45 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.fdea413f05d29p-4), CC_LG(cc_lg_c)(0x1.2493f54e9d9d5p-3));
-    vd p = CC_LG(cc_lg_fma)(r2 * r2, p45, CC_LG(cc_lg_fma)(r2, p23, p01));
-    vd lo = lo1 + lo2 + rl + CC_LG(cc_lg_fma)(kd, CC_LG(cc_lg_c)(CC_PLN2LO), lcl)
+    vd r = rh, r2 = p2, r4 = r2 * r2;
+    vd p01 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.fffffffffffffp-3), CC_LG(cc_lg_c)(0x1.5555555555555p-2));
+    vd p23 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.555555555e731p-3), CC_LG(cc_lg_c)(0x1.99999999a0ad4p-3));
+    vd p45 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.fffffce9c9517p-4), CC_LG(cc_lg_c)(0x1.249247c2add61p-3));
+    vd p67 = CC_LG(cc_lg_fma)(r, CC_LG(cc_lg_c)(-0x1.99d04abd8ca71p-4), CC_LG(cc_lg_c)(0x1.c7531040ad569p-4));
+    vd p = CC_LG(cc_lg_fma)(r4, CC_LG(cc_lg_fma)(r2, p67, p45), CC_LG(cc_lg_fma)(r2, p23, p01));
+    vd lo = lo1 + lo2 + rl + (wl + CC_LG(cc_lg_fma)(kd, CC_LG(cc_lg_c)(CC_LN2LO), lcl))
             + CC_LG(cc_lg_fma)(r2 * r, p, CC_LG(cc_lg_fma)(-rh, rl, e2 * -0.5));
     *lo_out = lo;
     return hi;
@@ -703,13 +551,6 @@ static __attribute__((noinline, cold)) vd CC_LG(cc_lg_fixup)(vd res, vd x, vl m,
     int j;
     for (j = 0; j < CC_W; j++)
         if (m[j]) res[j] = f(x[j]);
-    return res;
-}
-static __attribute__((noinline, cold)) vd CC_LG(cc_lg_fixpow)(vd res, vd x, vd y, vl m)
-{
-    int j;
-    for (j = 0; j < CC_W; j++)
-        if (m[j]) res[j] = pow(x[j], y[j]);
     return res;
 }
 #define CC_LG_FIX(res, x, m, F)                                                    \
@@ -940,7 +781,11 @@ CC_INLINE vd CC_LG(cc_exp_dd)(vd ehi, vd elo)
     return CC_LG(cc_lg_fma)(sc, t, sc);
 }
 
-CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
+/* x^y for x positive normal finite and y*log(x) in [-700, 708]; *bad flags the lanes
+ * outside that (x <= 0, subnormal, inf, NaN; |y| >= 2^900, y NaN, since the base
+ * target's Dekker split of y would overflow; overflow and underflow) and those with y in
+ * {2, -1, 0.5}, for cc_pow_fix */
+CC_INLINE vd CC_LG(cc_pow_core)(vd x, vd y, vl *bad)
 {
     vl ix = (vl)x, iy = (vl)y;
     vd ax = (vd)(ix & 0x7fffffffffffffffLL);
@@ -951,32 +796,45 @@ CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
     vd ee, ehi = CC_LG(cc_lg_mul22)(y, hi, &ee); /* y*hi = ehi + ee exactly */
     vd elo = CC_LG(cc_lg_fma)(y, lo, ee);
     vd res = CC_LG(cc_exp_dd)(ehi, elo);
-    /* x < 0 and y an integer below 2^51: |x|^y, negated for odd y */
-    vd ay = (vd)(iy & 0x7fffffffffffffffLL);
-    vd yt = y + CC_SHIFT52;
-    vl xneg = ix >> 63;
-    vl yint = ((yt - CC_SHIFT52) == y) & (ay < 0x1p51);
-    res = (vd)((vl)res ^ (xneg & ((vl)yt << 63)));
-    /* |y| >= 2^900 (inf, NaN too): C's pow, also since the base target's Dekker split
-     * of y would overflow */
-    vl m = CC_LG(cc_lg_notnormal)(ax) | ((iy & 0x7ff0000000000000LL) >= 0x7830000000000000LL)
-           | (xneg & ~yint);
-    m |= ~((ehi <= 708.0) & (ehi >= -700.0)); /* no overflow, no subnormal sc * t */
-    if (__builtin_expect(CC_LG(cc_lg_any)(m), 0))
-        res = CC_LG(cc_lg_fixpow)(res, x, y, m);
-    /* exponents whose correctly rounded pow is one IEEE operation: x*x, 1/x, sqrt(x)
-     * (the first two for every x, as C pow gives the same there) */
-    res = CC_LG(cc_lg_sel)(y == 2.0, x * x, res);
-    {
-        vl m1 = (y == -1.0), mh = (y == 0.5) & (ix > 0);
-        if (CC_LG(cc_lg_any)(m1 | mh)) {
-            res = CC_LG(cc_lg_sel)(m1, 1.0 / x, res);
-            res = CC_LG(cc_lg_sel)(mh, CC_LG(cc_lg_sqrt)(x), res);
-        }
+    *bad = CC_LG(cc_lg_notnormal)(x) | ((iy & 0x7ff0000000000000LL) >= 0x7830000000000000LL)
+           | ~((ehi <= 708.0) & (ehi >= -700.0)) | (y == 2.0) | (y == -1.0) | (y == 0.5);
+    return res;
+}
+
+/* The lanes cc_pow_core flagged, out of line and cold: the exponents whose correctly
+ * rounded pow is one IEEE operation (x*x and 1/x for every x, as C's pow gives the same
+ * there; sqrt(x) for x > 0); x < 0 with an integer y below 2^51 where |x|^y is in the
+ * fast domain: that, negated for odd y; every other flagged lane C's pow. */
+static __attribute__((noinline, cold)) vd CC_LG(cc_pow_fix)(vd res, vd x, vd y)
+{
+    vl bad;
+    vd pa = CC_LG(cc_pow_core)((vd)((vl)x & 0x7fffffffffffffffLL), y, &bad);
+    int j;
+    for (j = 0; j < CC_W; j++) {
+        double xj = x[j], yj = y[j];
+        if (yj == 2.0)
+            res[j] = xj * xj;
+        else if (yj == -1.0)
+            res[j] = 1.0 / xj;
+        else if (yj == 0.5 && xj > 0.0)
+            res[j] = __builtin_sqrt(xj);
+        else if (xj < 0.0 && !bad[j] && __builtin_fabs(yj) < 0x1p51 && yj == __builtin_trunc(yj))
+            res[j] = ((int64_t)yj & 1) ? -pa[j] : pa[j];
+        else if (bad[j] || xj < 0.0)
+            res[j] = pow(xj, yj);
     }
     return res;
 }
-CC_BINARY_F64(power_f64, CC_LG(cc_k_pow), 1.0, 1.0)
+
+CC_INLINE vd CC_LG(cc_k_pow)(vd x, vd y)
+{
+    vl bad;
+    vd res = CC_LG(cc_pow_core)(x, y, &bad);
+    if (__builtin_expect(CC_LG(cc_lg_any)(bad), 0))
+        res = CC_LG(cc_pow_fix)(res, x, y);
+    return res;
+}
+CC_BINARY_F64_X2(power_f64, CC_LG(cc_pow_core), CC_LG(cc_pow_fix), CC_LG(cc_lg_any), 1.0, 1.0)
 
 /* ---- x**3 (float64): cc_cube1 in _vm_ops.h, lane by lane ---- */
 CC_INLINE vd CC_LG(cc_k_cube)(vd x)

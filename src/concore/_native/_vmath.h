@@ -187,6 +187,50 @@ static int cc_set_target(int t)
         }                                                                    \
     }
 
+/* As CC_BINARY_F64 for a long kernel split in CORE(a, b, &mask) and a cold
+ * FIX(res, a, b) for the vectors whose mask ANY finds set: two vectors per step, so
+ * that their dependency chains overlap, and one test for both. */
+#define CC_BINARY_F64_X2(NAME, CORE, FIX, ANY, PAD_A, PAD_B)                 \
+    static void CC_CAT(NAME, CC_SFX)(const double *a, const double *b,       \
+                                     double *y, intptr_t n)                  \
+    {                                                                        \
+        double ba[2 * CC_W], bb[2 * CC_W];                                   \
+        intptr_t i = 0, j, r;                                                \
+        for (;; i += 2 * CC_W) {                                             \
+            const double *pa = a + i, *pb = b + i;                           \
+            double *py = y + i;                                              \
+            vd u0, v0, u1, v1;                                               \
+            vl m0, m1;                                                       \
+            r = n - i;                                                       \
+            if (r <= 0)                                                      \
+                break;                                                       \
+            if (r < 2 * CC_W) { /* the tail, padded */                       \
+                for (j = 0; j < 2 * CC_W; j++) {                             \
+                    ba[j] = j < r ? pa[j] : (PAD_A);                         \
+                    bb[j] = j < r ? pb[j] : (PAD_B);                         \
+                }                                                            \
+                pa = ba, pb = bb, py = ba;                                   \
+            }                                                                \
+            memcpy(&u0, pa, sizeof u0);                                      \
+            memcpy(&v0, pb, sizeof v0);                                      \
+            memcpy(&u1, pa + CC_W, sizeof u1);                               \
+            memcpy(&v1, pb + CC_W, sizeof v1);                               \
+            vd r0 = CORE(u0, v0, &m0);                                       \
+            vd r1 = CORE(u1, v1, &m1);                                       \
+            if (__builtin_expect(ANY(m0 | m1), 0)) {                         \
+                r0 = FIX(r0, u0, v0);                                        \
+                r1 = FIX(r1, u1, v1);                                        \
+            }                                                                \
+            memcpy(py, &r0, sizeof r0);                                      \
+            memcpy(py + CC_W, &r1, sizeof r1);                               \
+            if (r < 2 * CC_W) {                                              \
+                for (j = 0; j < r; j++)                                      \
+                    y[i + j] = ba[j];                                        \
+                break;                                                       \
+            }                                                                \
+        }                                                                    \
+    }
+
 #define CC_BINARY_F32(NAME, K, PAD_A, PAD_B)                                 \
     static void CC_CAT(NAME, CC_SFX)(const float *a, const float *b,         \
                                      float *y, intptr_t n)                   \
