@@ -22,7 +22,8 @@
  *   overflows/underflows exactly where float32 does; no scalar path.
  *   The float32 kernels themselves run in float32 lanes (see below) and use
  *   these float64-lane ones only for lanes outside their fast domain; tanh is
- *   a 32-interval table of degree-5 polynomials with an exact leading part.
+ *   a 32-interval table of degree-5 polynomials with an exact leading part, the
+ *   polynomial and its tail in fused steps (cc_fm_fmaf).
  *
  * Only lane-wise operations (table lookups are exact) and FMA where written out
  * (cc_fm_fma: the reduction, the polynomial and the final scaling of exp and exp2, the
@@ -705,6 +706,8 @@ CC_INLINE vf CC_EF(cc_ef_min)(vf a, vf b)
 #endif
 }
 
+CC_INLINE vf CC_EF(cc_ef_fma)(vf a, vf b, vf c) { return CC_CAT(cc_fm_fmaf, CC_SFX)(a, b, c); }
+
 CC_INLINE vf CC_EF(cc_tanhf_fast)(vf x)
 {
     vf y = (vf)((vi)x & 0x7fffffff);
@@ -712,16 +715,15 @@ CC_INLINE vf CC_EF(cc_tanhf_fast)(vf x)
     vf v = CC_EF(cc_ef_min)(CC_EF(cc_ef_splat)(0x1.fffffep2f), y + 0.5f);
     vi j = (vi)v >> 20;
     vf t = y - CC_EF(cc_eth_lut)(cc_eth_cen, j);
-    vf q = CC_EF(cc_eth_lut)(cc_eth_c4, j) + t * CC_EF(cc_eth_lut)(cc_eth_c5, j);
-    q = CC_EF(cc_eth_lut)(cc_eth_c3, j) + t * q;
-    q = CC_EF(cc_eth_lut)(cc_eth_c2, j) + t * q;
-    q = CC_EF(cc_eth_lut)(cc_eth_c1l, j) + t * q;
-    vf tail = t * q;
+    vf q = CC_EF(cc_ef_fma)(t, CC_EF(cc_eth_lut)(cc_eth_c5, j), CC_EF(cc_eth_lut)(cc_eth_c4, j));
+    q = CC_EF(cc_ef_fma)(t, q, CC_EF(cc_eth_lut)(cc_eth_c3, j));
+    q = CC_EF(cc_ef_fma)(t, q, CC_EF(cc_eth_lut)(cc_eth_c2, j));
+    q = CC_EF(cc_ef_fma)(t, q, CC_EF(cc_eth_lut)(cc_eth_c1l, j));
     vf c0h = CC_EF(cc_eth_lut)(cc_eth_c0h, j);
     vf p1 = CC_EF(cc_eth_lut)(cc_eth_c1h, j) * t;
     vf S = c0h + p1;
     vf e1 = (c0h - S) + p1;
-    vf res = S + (tail + e1);
+    vf res = S + CC_EF(cc_ef_fma)(t, q, e1); /* the tail t q + e1 */
     return (vf)((vi)res | ((vi)x & (int32_t)0x80000000));
 }
 

@@ -64,6 +64,23 @@ CC_INLINE vd CC_FM(cc_fm_fma)(vd a, vd b, vd c)
 #endif
 }
 
+/* the same for float32 lanes (vf: 2W floats) */
+CC_INLINE vf CC_FM(cc_fm_fmaf)(vf a, vf b, vf c)
+{
+#if defined(CC_FM_512)
+    return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#elif defined(CC_FM_256) && defined(__FMA__)
+    return (vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+#elif defined(__FMA__) || defined(__FP_FAST_FMA)
+    vf r;
+    int j;
+    for (j = 0; j < 2 * CC_W; j++) r[j] = __builtin_fmaf(a[j], b[j], c[j]);
+    return r;
+#else
+    return a * b + c;
+#endif
+}
+
 #undef CC_FM_512
 #undef CC_FM_256
 #undef CC_FM
