@@ -61,7 +61,9 @@ class BuildExt(build_ext):
             omp = None
         for ext in self.extensions:
             ext.extra_compile_args = base + (omp[0] if omp else [])
-            ext.extra_link_args = (omp[1] if omp else []) + ([] if ctype == "msvc" else ["-s"])
+            # Stripped, unless a developer profiling with perf sets CONCORE_KEEP_SYMBOLS=1.
+            strip = ctype != "msvc" and not os.environ.get("CONCORE_KEEP_SYMBOLS")
+            ext.extra_link_args = (omp[1] if omp else []) + (["-s"] if strip else [])
         super().build_extensions()
 
 
