@@ -327,3 +327,37 @@ def test_whole_array_calls_match_the_general_path(fname, backend):
                         assert np.signbit(r) == np.signbit(other)
                 with pytest.raises(ValueError):
                     f(x, n_threads=0, **kw)
+
+
+@pytest.mark.parametrize("fname", EXTREMES + ARGS)
+def test_extreme_loops_same_bits_at_every_register_width(fname):
+    """The SSE2, AVX2 and AVX-512 extreme-value loops keep the same 8 lanes and selects:
+    the same bits (first of equal zeros, first NaN) on every width this CPU runs."""
+    from conftest import NATIVE
+    if not NATIVE:
+        pytest.skip("pure-Python install: no native loops")
+    from concore._native import reductions as nat
+    f = getattr(concore, fname)
+    zeros = np.zeros(20_001)
+    zeros[1::3] = -0.0
+    mixed = np.random.default_rng(7).standard_normal(30_011)
+    mixed[[5, 9000, 20_000]] = np.nan
+    extra = [("zeros", zeros, {}), ("zeros-1", zeros[1:], {}), ("mixed", mixed, {}),
+             ("mixed-f32", mixed.astype(np.float32), {}), ("zeros-f32", zeros.astype(np.float32), {})]
+    best = nat.simd_level(-1)
+    try:
+        results = {}
+        for level in range(best + 1):
+            assert nat.simd_level(level) == level
+            out = []
+            for label, y, kw in list(cases(fname, quick=True)) + extra:
+                if y.dtype.kind != "f":
+                    continue
+                r, e = call(f, y, n_threads=2, **kw)
+                out.append((label, type(e), None if e is not None else bits(r)))
+            results[level] = out
+    finally:
+        nat.simd_level(-1)
+    assert len(results[0]) > 50
+    for level, out in results.items():
+        assert out == results[0], f"{fname}: width level {level} differs from SSE2"

@@ -21,6 +21,7 @@ from libc.math cimport INFINITY
 cimport numpy as cnp
 
 cdef extern from "_simd.h" nogil:
+    int cc_simd_force(int level)
     void cc_lanes_f64(const double *q, Py_ssize_t n8, int want_max, double *lane, int *anynan)
     void cc_lanes_f32(const float *q, Py_ssize_t n8, int want_max, float *lane, int *anynan)
     void cc_fold_f64(const double *x, double *c, Py_ssize_t n, int want_max)
@@ -594,6 +595,12 @@ cdef int run_sum(in_t *base, acc_t *out, const acc_t *mean, tuple kshape, tuple 
     finally:
         dims_free(&kd)
     return 0
+
+
+def simd_level(int level=-1):
+    """Cap the register width of the extreme-value loops (tests): 0 SSE2, 1 AVX2,
+    2 AVX-512, -1 the best this CPU has. Returns the level in use."""
+    return cc_simd_force(level)
 
 
 def sum_rows(cnp.ndarray a, int tcode, cnp.ndarray out, cnp.ndarray mean, tuple kshape,
