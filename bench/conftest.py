@@ -62,6 +62,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# NumPy's OpenBLAS threads busy-wait about 2^28 cycles (~0.1 s here) after each BLAS
+# call, NumPy's import included; a `dot` entry or a `dot` reference check leaves them
+# spinning on the cores the next entry's threads need (measured: concore's two-thread
+# `sum` of 1e6 values 15x slower in that window). Each benchmark starts after they idle.
+BLAS_IDLE = 0.2
+
+
+@pytest.fixture(autouse=True)
+def _blas_idle():
+    time.sleep(BLAS_IDLE)
+    yield
+
+
 # --------------------------------------------------------------------------------------
 # Timing helpers
 # --------------------------------------------------------------------------------------
