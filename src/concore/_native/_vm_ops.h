@@ -396,42 +396,52 @@ CC_IDIV(cc_i32, int32_t, INT32_MIN)
     }                                                                           \
     break;
 
+/* Per target: the instruction body (CC_EXEC_NAME) and the loop over a program's
+ * instructions (CC_EXECN_NAME), so that the target is chosen once per block, not
+ * once per instruction. */
+#define CC_EXECN_BODY                                                           \
+    {                                                                           \
+        int k;                                                                  \
+        for (k = 0; k < n; k++)                                                 \
+            if (CC_EXEC_NAME(code + k, R, m) < 0)                               \
+                return -1;                                                      \
+        return 0;                                                               \
+    }
 #define CC_EXEC_NAME cc_exec1_base
 #include "_vm_exec.h"
+static int cc_execn_base(const cc_instr *code, int n, char *const *R, intptr_t m)
+CC_EXECN_BODY
 #undef CC_EXEC_NAME
 #ifdef CC_MULTI
 CC_BEGIN_AVX2
 #define CC_EXEC_NAME cc_exec1_avx2
 #include "_vm_exec.h"
+static int cc_execn_avx2(const cc_instr *code, int n, char *const *R, intptr_t m)
+CC_EXECN_BODY
 #undef CC_EXEC_NAME
 CC_END_TARGET
 CC_BEGIN_AVX512
 #define CC_EXEC_NAME cc_exec1_avx512
 #include "_vm_exec.h"
+static int cc_execn_avx512(const cc_instr *code, int n, char *const *R, intptr_t m)
+CC_EXECN_BODY
 #undef CC_EXEC_NAME
 CC_END_TARGET
 #endif
+#undef CC_EXECN_BODY
 
-/* Run instruction k on m values.  Returns -1 on an (op, type) the compiler
- * never emits: the caller turns that into an error instead of a wrong answer. */
-static int cc_exec1(const cc_instr *k, char *const *R, intptr_t m)
+/* Run the n instructions of code on m values.  Returns -1 on an (op, type) the
+ * compiler never emits: the caller turns that into an error instead of a wrong
+ * answer. */
+static int cc_exec(const cc_instr *code, int n, char *const *R, intptr_t m)
 {
 #ifdef CC_MULTI
     switch (cc_target()) {
-    case CC_TARGET_AVX512: return cc_exec1_avx512(k, R, m);
-    case CC_TARGET_AVX2: return cc_exec1_avx2(k, R, m);
+    case CC_TARGET_AVX512: return cc_execn_avx512(code, n, R, m);
+    case CC_TARGET_AVX2: return cc_execn_avx2(code, n, R, m);
     }
 #endif
-    return cc_exec1_base(k, R, m);
-}
-
-static int cc_exec(const cc_instr *code, int n, char *const *R, intptr_t m)
-{
-    int k;
-    for (k = 0; k < n; k++)
-        if (cc_exec1(code + k, R, m) < 0)
-            return -1;
-    return 0;
+    return cc_execn_base(code, n, R, m);
 }
 
 /* Copy m elements of an n-d strided operand, starting at flat (C-order)
