@@ -235,6 +235,10 @@ cdef int run_rounds(const Prog *p, int nt, Stop *stop, intptr_t *offs, char *par
     carried from block to block in order (*pd, *pf, *pi)."""
     cdef intptr_t start = 0, nblk, b, end
     cdef int err = 0
+    if p.red == RED_NONE:
+        # Nothing carried between blocks: one parallel region over every block, whose
+        # offsets run_all computes (no table, no barrier and thread wake-up per round).
+        return run_all(p, nt, stop, NULL, (p.size + p.step - 1) // p.step, p.size, part)
     while start < p.size and err == 0 and not stopped(stop):
         nblk = min(<intptr_t> ROUND, (p.size - start + p.step - 1) // p.step)
         for b in range(nblk):
@@ -255,10 +259,22 @@ cdef int run_rounds(const Prog *p, int nt, Stop *stop, intptr_t *offs, char *par
     return err
 
 
+cdef inline (intptr_t, intptr_t) block_span(const Prog *p, const intptr_t *offs, intptr_t nblk,
+                                           intptr_t end, intptr_t b) noexcept nogil:
+    """(start, length) of block b of run_all."""
+    cdef intptr_t start
+    if offs == NULL:
+        start = b * p.step
+        return start, min(p.step, end - start)
+    start = offs[b]
+    return start, (offs[b + 1] if b + 1 < nblk else end) - start
+
+
 cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr_t nblk,
                  intptr_t end, char *part) noexcept nogil:
-    """Blocks offs[0] ... offs[nblk-1] (the last one ends at `end`), on nt threads.
-    Returns 0, 1 when memory ran out, 2 on a bad program."""
+    """Blocks offs[0] ... offs[nblk-1] (the last one ends at `end`), on nt threads;
+    offs NULL: block b starts at b * p.step. Returns 0, 1 when memory ran out, 2 on a
+    bad program."""
     cdef intptr_t b, start, m
     cdef char *scratch
     cdef char **R
@@ -283,8 +299,7 @@ cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr
             for b in prange(nblk, schedule="dynamic", chunksize=chunk):
                 if R == NULL or err[0] != 0 or stopped(stop):
                     continue
-                start = offs[b]
-                m = (offs[b + 1] if b + 1 < nblk else end) - start
+                start, m = block_span(p, offs, nblk, end, b)
                 rc = run_block(p, scratch, R, start, m)
                 if rc != 0:
                     err[0] = 2
@@ -302,8 +317,7 @@ cdef int run_all(const Prog *p, int nt, Stop *stop, const intptr_t *offs, intptr
         free(scratch)
         return 1
     for b in range(nblk):
-        start = offs[b]
-        m = (offs[b + 1] if b + 1 < nblk else end) - start
+        start, m = block_span(p, offs, nblk, end, b)
         if run_block(p, scratch, R, start, m) != 0:
             err[0] = 2
             break
