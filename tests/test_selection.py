@@ -244,6 +244,42 @@ def test_parallel_paths_deterministic(n_threads, small_grain):
             assert_same(S.median(x, axis=-1), quiet(np.median, x, axis=-1), f"{shape}/{dt}")
 
 
+HUGE = 1 << 20  # one kth of a row this long: sampled bracket, one counting pass
+
+
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_huge_row_one_kth_same_layout(n_threads):
+    """A single kth of a row of 2^20+ values takes the sampled one-pass select (or, when
+    the sample's bracket misses or holds too many keys, the radix select): either way
+    the layout is the Python backend's, bit for bit, and a valid partition."""
+    if not NATIVE:
+        pytest.skip("pure-Python install: one backend")
+    rng = np.random.default_rng(14)
+    n = HUGE + 3
+    cases = {
+        "f64-normal": rng.standard_normal(n),
+        "f64-nan": np.where(rng.random(n) < 0.01, np.nan, rng.standard_normal(n)),
+        "f64-sorted": np.sort(rng.random(n)),
+        "f64-reversed": np.sort(rng.random(n))[::-1].copy(),
+        "f64-ties": rng.integers(0, 7, n).astype(np.float64),  # bracket too full
+        "f64-zeros": np.where(rng.random(n) < 0.5, 0.0, -0.0),
+        "f32-uniform": rng.random(n, dtype=np.float32),
+        "i64-wide": rng.integers(-2**62, 2**62, n),
+        "i32-narrow": rng.integers(-1000, 1000, n).astype(np.int32),
+    }
+    for label, x in cases.items():
+        for kth in (0, 1, 1000, n // 3, n // 2, n - 1001, n - 2, n - 1):
+            lab = f"{label}/kth={kth}/{n_threads}t"
+            got = S.partition(x, kth, n_threads=n_threads)
+            goti = S.argpartition(x, kth, n_threads=n_threads)
+            with concore.use_backend("python"):
+                ref = S.partition(x, kth)
+                refi = S.argpartition(x, kth)
+            assert bits(got) == bits(ref), lab
+            assert bits(goti) == bits(refi), lab + "/arg"
+            check_partition(got, x, kth, -1, lab)
+
+
 # ---------------------------------------------------- arguments and fallbacks
 
 def test_errors_match_numpy(backend):

@@ -91,9 +91,15 @@ cdef extern from *:
     static inline Py_ssize_t sk_fadd(Py_ssize_t *p) {
         return (Py_ssize_t)_InterlockedExchangeAdd64((volatile __int64 *)p, 1);
     }
+    static inline Py_ssize_t sk_faddn(Py_ssize_t *p, Py_ssize_t n) {
+        return (Py_ssize_t)_InterlockedExchangeAdd64((volatile __int64 *)p, n);
+    }
     #else
     static inline Py_ssize_t sk_fadd(Py_ssize_t *p) {
         return __atomic_fetch_add(p, 1, __ATOMIC_RELAXED);
+    }
+    static inline Py_ssize_t sk_faddn(Py_ssize_t *p, Py_ssize_t n) {
+        return __atomic_fetch_add(p, n, __ATOMIC_RELAXED);
     }
     #endif
     """
@@ -108,6 +114,7 @@ cdef extern from *:
     uint64_t sk_i32(int32_t v) noexcept nogil
     int32_t sk_i32_inv(uint64_t k) noexcept nogil
     Py_ssize_t sk_fadd(Py_ssize_t *p) noexcept nogil
+    Py_ssize_t sk_faddn(Py_ssize_t *p, Py_ssize_t n) noexcept nogil
     int clz64 "sk_clz64" (uint64_t v) noexcept nogil
 
 cdef extern from "<algorithm>" namespace "std" nogil:
@@ -638,6 +645,131 @@ cdef void prefix_offsets(Py_ssize_t *cnt, Py_ssize_t nblk, int C) noexcept nogil
             acc += v
 
 
+cdef void place_pass(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const uint64_t *u, int p,
+                     Py_ssize_t *cnt, Py_ssize_t nblk, int C, in_t *o, int64_t *ix, int t,
+                     Stop *stop) noexcept nogil:
+    """Every block of a long row to its write offsets (cnt, C per block) on t threads."""
+    cdef Py_ssize_t b
+    if t <= 1:
+        for b in range(nblk):
+            place_block(x, b * BLK, min(n, (b + 1) * BLK), xs, u, p, cnt + b * C, o, ix)
+        poll(stop)
+        return
+    for b in prange(nblk, schedule="dynamic", chunksize=DYN, num_threads=t):
+        if not stopped(stop):
+            place_block(x, b * BLK, min(n, (b + 1) * BLK), xs, u, p, cnt + b * C, o, ix)
+            if threadid() == 0:
+                poll(stop)
+
+
+# ------------------------------------------- one kth value of a huge row
+
+cdef enum:
+    SAMPLE = 1 << 16        # keys sampled (evenly spaced) to bracket the kth key
+    SLACK = 1024            # sample ranks on each side of the kth: the bracket holds
+                            # the kth key unless the sample is off by > 8 sigma
+
+
+cdef void bracket_block(const in_t *x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t xs,
+                        uint64_t lo, uint64_t hi, uint64_t *tmp, Py_ssize_t *below,
+                        Py_ssize_t *seg, Py_ssize_t *fill, Py_ssize_t cap,
+                        uint64_t *cand) noexcept nogil:
+    """Keys of x[i0:i1] below lo counted, those in [lo, hi] copied (in order) to one
+    segment of cand: seg = (start, length), start = -1 when cand is full."""
+    cdef Py_ssize_t i, c = 0, nb = 0, at
+    cdef uint64_t k
+    for i in range(i0, i1):
+        k = key(x[i * xs])
+        nb += k < lo
+        tmp[c] = k
+        c += (k >= lo) & (k <= hi)
+    below[0] = nb
+    at = sk_faddn(fill, c)
+    seg[1] = c
+    if at + c > cap:
+        seg[0] = -1
+        return
+    seg[0] = at
+    for i in range(c):
+        cand[at + i] = tmp[i]
+
+
+cdef int select_count_one(const in_t *x, Py_ssize_t n, Py_ssize_t xs, Py_ssize_t k, int nt,
+                          Stop *stop, Py_ssize_t *cnt, uint64_t *kth) noexcept nogil:
+    """The key of rank k of a huge row and, for every block of BLK, how many keys are
+    below it, equal and above (cnt, 3 per block), in one pass over the row: an evenly
+    spaced sample brackets the kth key, the pass counts the keys below the bracket and
+    keeps those inside it, nth_element finds the kth among them. Returns 1 on success,
+    0 when the bracket missed or held too many keys (many equal values: the caller
+    takes the radix select), -1 when out of memory. Exact either way: the same cnt and
+    key as the radix select and count passes."""
+    cdef Py_ssize_t nblk = (n + BLK - 1) // BLK, b, i, j, nbelow = 0, ncand, r
+    cdef Py_ssize_t cap = n // 16 + SAMPLE, fill = 0
+    cdef Py_ssize_t ks = (k * SAMPLE) // n
+    cdef int t = team(nt, nblk), ok = 1, th
+    cdef uint64_t lo, hi, u, v
+    cdef uint64_t *smp = <uint64_t *> malloc(SAMPLE * sizeof(uint64_t))
+    cdef uint64_t *cand = <uint64_t *> malloc(2 * cap * sizeof(uint64_t))
+    cdef uint64_t *tmp = <uint64_t *> malloc(max(t, 1) * BLK * sizeof(uint64_t))
+    cdef Py_ssize_t *blk = <Py_ssize_t *> malloc(3 * nblk * sizeof(Py_ssize_t))
+    if smp == NULL or cand == NULL or tmp == NULL or blk == NULL:
+        free(smp); free(cand); free(tmp); free(blk)
+        return -1
+    for i in range(SAMPLE):
+        smp[i] = key(x[((i * n) // SAMPLE) * xs])
+    lo = 0
+    hi = SK_NAN
+    if ks - SLACK > 0:
+        nth_element(smp, smp + (ks - SLACK), smp + SAMPLE)
+        lo = smp[ks - SLACK]
+    if ks + SLACK < SAMPLE:
+        nth_element(smp, smp + (ks + SLACK), smp + SAMPLE)
+        hi = smp[ks + SLACK]
+    free(smp)
+    # blk[3b] = keys below lo, blk[3b+1], blk[3b+2] = the block's segment of cand
+    if t <= 1:
+        for b in range(nblk):
+            bracket_block(x, b * BLK, min(n, (b + 1) * BLK), xs, lo, hi, tmp, blk + 3 * b,
+                          blk + 3 * b + 1, &fill, cap, cand)
+            poll(stop)
+            if stopped(stop):
+                break
+    else:
+        for b in prange(nblk, schedule="dynamic", chunksize=DYN, num_threads=t):
+            if not stopped(stop):
+                th = threadid()
+                bracket_block(x, b * BLK, min(n, (b + 1) * BLK), xs, lo, hi,
+                              tmp + th * BLK, blk + 3 * b, blk + 3 * b + 1, &fill, cap, cand)
+                if th == 0:
+                    poll(stop)
+    free(tmp)
+    ncand = 0
+    for b in range(nblk):
+        nbelow += blk[3 * b]
+        ncand += blk[3 * b + 2]
+        ok = ok and blk[3 * b + 1] >= 0
+    r = k - nbelow
+    if stopped(stop) or not ok or r < 0 or r >= ncand:
+        free(cand); free(blk)
+        return 0
+    # the kth among the bracket's keys, from a copy (the segments stay for the counts)
+    for i in range(ncand):
+        cand[cap + i] = cand[i]
+    nth_element(cand + cap, cand + cap + r, cand + cap + ncand)
+    u = cand[cap + r]
+    for b in range(nblk):
+        cnt[3 * b] = blk[3 * b]
+        cnt[3 * b + 1] = 0
+        for j in range(blk[3 * b + 1], blk[3 * b + 1] + blk[3 * b + 2]):
+            v = cand[j]
+            cnt[3 * b] += v < u
+            cnt[3 * b + 1] += v == u
+        cnt[3 * b + 2] = min(n, (b + 1) * BLK) - b * BLK - cnt[3 * b] - cnt[3 * b + 1]
+    kth[0] = u
+    free(cand); free(blk)
+    return 1
+
+
 cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK, Py_ssize_t sn,
                        const Py_ssize_t *ranks, int m, in_t *o, int64_t *ix, int nt,
                        bint check) except -1:
@@ -663,13 +795,28 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
             raise MemoryError()
         with nogil:
             for r in range(K):
+                t = team(nt, nblk)
+                if m == 1 and n >= HUGE:
+                    # one kth value: select and count in one pass when the sample works
+                    rc = select_count_one(x + r * sK, n, sn, ranks[0], nt, &stop, cnt, u)
+                    if rc < 0 or stopped(&stop):
+                        break
+                    if rc == 1:
+                        p = 1
+                        C = 3
+                        prefix_offsets(cnt, nblk, C)
+                        place_pass(x + r * sK, n, sn, u, p, cnt, nblk, C,
+                                   (o + r * n) if o != NULL else NULL,
+                                   (ix + r * n) if ix != NULL else NULL, t, &stop)
+                        if stopped(&stop):
+                            break
+                        continue
                 rc = select_long(x + r * sK, n, sn, ranks, m, res, False, nt, &stop, H, work)
                 if rc < 0 or stopped(&stop):
                     break
                 p = uniq(res, m, u)
                 C = 2 * p + 1
                 memset(cnt, 0, nblk * C * sizeof(Py_ssize_t))
-                t = team(nt, nblk)
                 if t <= 1:
                     for b in range(nblk):
                         count_block(x + r * sK, b * BLK, min(n, (b + 1) * BLK), sn, u, p,
@@ -677,12 +824,6 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
                     poll(&stop)
                     if stopped(&stop):
                         break
-                    prefix_offsets(cnt, nblk, C)
-                    for b in range(nblk):
-                        place_block(x + r * sK, b * BLK, min(n, (b + 1) * BLK), sn, u, p,
-                                    cnt + b * C, (o + r * n) if o != NULL else NULL,
-                                    (ix + r * n) if ix != NULL else NULL)
-                    poll(&stop)
                 else:
                     for b in prange(nblk, schedule="dynamic", chunksize=DYN, num_threads=t):
                         if not stopped(&stop):
@@ -690,16 +831,12 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
                                         p, cnt + b * C)
                             if threadid() == 0:
                                 poll(&stop)
-                    if stopped(&stop):
-                        break
-                    prefix_offsets(cnt, nblk, C)
-                    for b in prange(nblk, schedule="dynamic", chunksize=DYN, num_threads=t):
-                        if not stopped(&stop):
-                            place_block(x + r * sK, b * BLK, min(n, (b + 1) * BLK), sn, u,
-                                        p, cnt + b * C, (o + r * n) if o != NULL else NULL,
-                                        (ix + r * n) if ix != NULL else NULL)
-                            if threadid() == 0:
-                                poll(&stop)
+                if stopped(&stop):
+                    break
+                prefix_offsets(cnt, nblk, C)
+                place_pass(x + r * sK, n, sn, u, p, cnt, nblk, C,
+                           (o + r * n) if o != NULL else NULL,
+                           (ix + r * n) if ix != NULL else NULL, t, &stop)
                 if stopped(&stop):
                     break
         free(H); free(work); free(cnt)
