@@ -336,8 +336,13 @@ CC_INLINE vd CC_EF(cc_tanh_k)(vd x)
     vd inv = 1.0 / dh;
     vd q0 = -uh * inv;
     /* rem = -u - q0 (dh + dl), with q0*dh = P + Pe exactly */
+#if (CC_W == 8 && defined(__AVX512F__)) || (CC_W == 4 && defined(__FMA__))
+    vd rem = CC_EF(cc_e_fma)(-q0, dh, -uh) /* exact: the same value as below */
+             - CC_EF(cc_e_fma)(q0, dl, ul);
+#else
     vd Pe, P = CC_CAT(cc_fm_mul22, CC_SFX)(q0, dh, &Pe);
     vd rem = ((-uh - P) - Pe) - CC_EF(cc_e_fma)(q0, dl, ul);
+#endif
     vd res = CC_EF(cc_e_abs)(q0 + rem * inv);
     return (vd)((vl)res | ((vl)x & CC_E_SIGN));
 }
