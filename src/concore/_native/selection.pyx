@@ -700,8 +700,8 @@ cdef int select_count_one(const in_t *x, Py_ssize_t n, Py_ssize_t xs, Py_ssize_t
     below it, equal and above (cnt, 3 per block), in one pass over the row: an evenly
     spaced sample brackets the kth key, the pass counts the keys below the bracket and
     keeps those inside it, nth_element finds the kth among them. Returns 1 on success,
-    0 when the bracket missed or held too many keys (many equal values: the caller
-    takes the radix select), -1 when out of memory. Exact either way: the same cnt and
+    0 when the bracket missed or held too many keys (many equal values) or memory ran
+    short: the caller then takes the radix select. Exact either way: the same cnt and
     key as the radix select and count passes."""
     cdef Py_ssize_t nblk = (n + BLK - 1) // BLK, b, i, j, nbelow = 0, ncand, r
     cdef Py_ssize_t cap = n // 16 + SAMPLE, fill = 0
@@ -714,7 +714,7 @@ cdef int select_count_one(const in_t *x, Py_ssize_t n, Py_ssize_t xs, Py_ssize_t
     cdef Py_ssize_t *blk = <Py_ssize_t *> malloc(3 * nblk * sizeof(Py_ssize_t))
     if smp == NULL or cand == NULL or tmp == NULL or blk == NULL:
         free(smp); free(cand); free(tmp); free(blk)
-        return -1
+        return 0  # the radix select needs less memory
     for i in range(SAMPLE):
         smp[i] = key(x[((i * n) // SAMPLE) * xs])
     lo = 0
