@@ -136,6 +136,23 @@ def need_numba():
 # --------------------------------------------------------------------------------------
 # The runner
 # --------------------------------------------------------------------------------------
+def call_of(f, args, kw):
+    """A zero-argument callable that calls ``f`` the way user code would (``f(a)``,
+    ``f(a, b)``, keywords only when there are any): ``f(*args, **kw)`` would charge
+    every call an argument unpacking that costs a C function with the fast calling
+    convention (concore's, NumPy's) more than one with the classic one (bottleneck's),
+    tens of nanoseconds in the call-overhead groups."""
+    if kw:
+        return lambda: f(*args, **kw)
+    if len(args) == 1:
+        a, = args
+        return lambda: f(a)
+    if len(args) == 2:
+        a, b = args
+        return lambda: f(a, b)
+    return lambda: f(*args)
+
+
 def input_bytes(arrays):
     return int(sum(np.asarray(a).nbytes for a in arrays))
 

@@ -17,9 +17,11 @@ Each benchmark's `extra_info` holds `entry`, `impl` (what exactly was called), `
 and `bytes` (input bytes read per call); bench/report.py uses them.
 Every result is checked against NumPy after timing, so a fast wrong answer fails.
 """
+import contextlib
 import math
 import os
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -234,7 +236,7 @@ def build_concore(w, threads):
         label = f"concore.{w.func}({w.argtext})"
         nthr = _common.concore_threads()
     args = w.arrays
-    return Impl(lambda: f(*args, **kw), label, nthr)
+    return Impl(_common.call_of(f, args, kw), label, nthr)
 
 
 def build_concore_python(w):
@@ -243,7 +245,7 @@ def build_concore_python(w):
     kw = dict(w.kwargs)
     args = w.arrays
     label = f'use_backend("python"): concore.{w.func}({w.argtext})'
-    return Impl(lambda: f(*args, **kw), label, None, context)
+    return Impl(_common.call_of(f, args, kw), label, None, context)
 
 
 def build_numpy(w):
@@ -251,7 +253,7 @@ def build_numpy(w):
     kw = dict(w.kwargs)
     args = w.arrays
     threads = None if w.func == "dot" else 1  # np.dot runs in the BLAS's threads
-    return Impl(lambda: f(*args, **kw), f"np.{w.func}({w.argtext})", threads)
+    return Impl(_common.call_of(f, args, kw), f"np.{w.func}({w.argtext})", threads)
 
 
 def build_numexpr(w):
@@ -291,7 +293,7 @@ def build_bottleneck(w):
     args = w.arrays
     text = ", ".join(f"{k}={v}" for k, v in kw.items())
     label = f"bn.{name}(a{', ' + text if text else ''}) (NaN-skipping equivalent)"
-    return Impl(lambda: f(*args, **kw), label, 1)
+    return Impl(_common.call_of(f, args, kw), label, 1)
 
 
 def build_read_bandwidth(w):
@@ -324,8 +326,9 @@ class Group:
     """A benchmark group: ``func`` (NumPy/concore name) applied to the named fixtures."""
 
     def __init__(self, name, func, fixtures, op=None, kwargs=None, entries=None,
-                 large=False, rtol=1e-9):
+                 large=False, rtol=1e-9, busy=False):
         self.name = name
+        self.busy = busy  # timed while another Python thread runs pure-Python code
         self.func = func
         self.fixtures = fixtures
         self.op = op or func  # key of the numexpr / numba / bottleneck tables
@@ -365,6 +368,8 @@ GROUPS = [
     Group("call-n10-mean", "mean", ["a_n10"]),
     Group("call-n10-var", "var", ["a_n10"]),
     Group("call-n10-max", "max", ["a_n10"]),
+    Group("call-n10-busy", "sum", ["a_n10"], busy=True,
+          entries=["concore-1t", "concore-all", "numpy", "bottleneck"]),
     Group("sum-1e3", "sum", ["a_1e3"]),
     _with_bandwidth(Group("sum-1e7", "sum", ["a_1e7"])),
     _with_bandwidth(Group("sum-1e8", "sum", ["a_1e8"], large=True)),
@@ -424,4 +429,29 @@ def test_reduction(benchmark, run_bench, warm_numba, request, group_name, entry)
                 rtol=group.rtol,
             )
 
-    _common.run_entry(benchmark, run_bench, entry, impl, _common.input_bytes(arrays), check)
+    with _busy_thread(group.busy):
+        _common.run_entry(benchmark, run_bench, entry, impl, _common.input_bytes(arrays),
+                          check)
+
+
+@contextlib.contextmanager
+def _busy_thread(on):
+    """Another Python thread counting in a loop, as a threaded server's other requests
+    would: a call that releases the GIL may wait for it up to the switch interval."""
+    if not on:
+        yield
+        return
+    stop = threading.Event()
+
+    def spin():
+        n = 0
+        while not stop.is_set():
+            n += 1
+
+    t = threading.Thread(target=spin, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()

@@ -39,8 +39,11 @@ def n_threads(request):
 
 @pytest.fixture
 def small_grain(monkeypatch):
-    """Send even small inputs down the parallel paths."""
+    """Send even small inputs down the parallel paths (and not down the fast paths of
+    the common call, which never go parallel)."""
     monkeypatch.setattr(_config, "GRAIN", 16)
+    with _config.fast_paths(False):
+        yield
 
 
 def ctrl_c_latency_ms(setup, call, delay=0.5, timeout=120):

@@ -5,6 +5,7 @@ floats); integers always exact; extremes exact up to the sign of a zero (see
 concore.reductions); elsewhere within NumPy's own error bounds. Every result
 must be bitwise the same for 1, 2 and 3 threads and on both backends.
 """
+import threading
 import warnings
 
 import numpy as np
@@ -361,3 +362,105 @@ def test_extreme_loops_same_bits_at_every_register_width(fname):
     assert len(results[0]) > 50
     for level, out in results.items():
         assert out == results[0], f"{fname}: width level {level} differs from SSE2"
+
+
+# ----------------------------------------------------------- the fast paths
+# concore.sum(a) and seven others answer a whole small plain array with no other
+# argument in compiled code (concore._native.reductions.fast_calls); any argument
+# (here n_threads=1) takes the general path. Both must give the same bits.
+
+FAST = ["sum", "mean", "var", "std", "min", "max", "argmin", "argmax"]
+
+
+def fast_cases():
+    for label, x in arrays(dtypes=("float64", "float32", "int64", "int32"),
+                           sizes=(1, 2, 7, 8, 9, 31, 32, 33, 127, 128, 129, 1000, 4095,
+                                  4096, 4097,
+                                  8193, 32767, 32768)):
+        yield label, x
+    for dt in ("float64", "float32"):
+        yield f"{dt}-negzeros", np.full(16, -0.0, dt)
+    x = np.arange(24.0)
+    yield "float64-reversed", x[::-1]
+    yield "float64-2d", x.reshape(4, 6)
+    yield "float64-fortran", np.asfortranarray(x.reshape(4, 6))
+    yield "float64-byteswapped", x.astype(">f8")
+    yield "float64-subclass", x.view(np.matrix)
+    yield "float64-0d", np.array(2.5)
+    yield "float64-empty", np.array([])
+    yield "list", [1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize("fname", FAST)
+def test_fast_path_same_bits_as_general_path(fname):
+    f = getattr(concore, fname)
+    n = 0
+    for label, x in fast_cases():
+        r, e = call(f, x)
+        ref, ref_e = call(f, x, n_threads=1)   # any argument: the general path
+        np_ref, np_e = call(getattr(np, fname), x)
+        assert type(e) is type(ref_e) is type(np_e), f"{label}: {e!r} {ref_e!r} {np_e!r}"
+        if e is not None:
+            continue
+        assert type(r) is type(ref) is type(np_ref), f"{label}: {type(r)} {type(ref)}"
+        assert bits(r) == bits(ref), f"{label}: fast {r!r} != general {ref!r}"
+        if fname in FAST[:4] and np.asarray(x).dtype.kind == "f":
+            assert bits(r) == bits(np_ref), f"{label}: {r!r} != NumPy's {np_ref!r}"
+        n += 1
+    if fname in ("var", "std"):
+        x = np.random.default_rng(5).standard_normal(100)
+        for ddof in (1, 2, 99, 100, 101):
+            r, ref = call(f, x, ddof=ddof), call(f, x, ddof=ddof, n_threads=1)
+            assert bits(r[0]) == bits(ref[0]) == bits(call(getattr(np, fname), x, ddof=ddof)[0])
+    assert n > 300
+
+
+def test_fast_paths_gate():
+    """The compiled fast paths answer only while every thread uses the native default:
+    use_backend (in any thread) and fast_paths(False) close the gate."""
+    from conftest import NATIVE
+    from concore import _config
+    if not NATIVE or concore.backend() != "native":
+        pytest.skip("the fast paths exist with the native default backend only")
+    assert type(concore.sum).__name__ == "cython_function_or_method"
+    x = np.random.default_rng(2).standard_normal(10)
+    assert _config._fast_gate[0] == 0
+    with concore.use_backend("python"):
+        assert _config._fast_gate[0] == 1
+        with concore.use_backend("native"):
+            assert _config._fast_gate[0] == 1
+        assert bits(concore.sum(x)) == bits(np.sum(x))
+    assert _config._fast_gate[0] == 0
+    with _config.fast_paths(False):
+        assert _config._fast_gate[0] == 1
+    assert _config._fast_gate[0] == 0
+    entered, leave = threading.Event(), threading.Event()
+
+    def other():
+        with concore.use_backend("python"):
+            entered.set()
+            leave.wait(10)
+
+    t = threading.Thread(target=other)
+    t.start()
+    try:
+        assert entered.wait(10)
+        assert _config._fast_gate[0] == 1
+    finally:
+        leave.set()
+        t.join()
+    assert _config._fast_gate[0] == 0
+
+
+def test_fast_paths_look_like_the_python_functions():
+    import inspect
+    import pickle
+    from concore import tasks
+    for name in FAST:
+        f = getattr(concore, name)
+        assert f is getattr(concore.reductions, name)
+        assert f.__name__ == name and f.__module__ == "concore.reductions"
+        assert f.__doc__ and ("numpy." + name) in f.__doc__.replace("``", "")
+        assert "n_threads" in inspect.signature(f).parameters
+        assert pickle.loads(pickle.dumps(f)) is f
+        assert tasks._choose(f)[0] == "threads"

@@ -258,13 +258,28 @@ def test_import_is_cheap_and_leaves_environment():
         import os, sys, threading
         before = threading.active_count()
         import concore
-        assert "concore._native" not in sys.modules      # loaded on first use
+        # the extension loads at import (its fast paths become the public functions)
+        # but starts no OpenMP thread before the first parallel call
+        assert ("concore._native" in sys.modules) is (concore.backend() == "native")
         assert threading.active_count() == before
         import numpy as np
         concore.sum(np.ones(100_000), n_threads=2)
         assert "GOMP_SPINCOUNT" not in os.environ        # the user's environment is unchanged
         print("ok", concore.backend())
     """, env={"OMP_WAIT_POLICY": None, "GOMP_SPINCOUNT": None})
+    assert rc == 0 and "ok" in out, out
+
+
+def test_python_backend_by_environment_never_loads_the_extension():
+    rc, out = run_script("""
+        import sys
+        import numpy as np
+        import concore
+        assert concore.backend() == "python"
+        assert concore.sum(np.arange(10.0)) == 45.0
+        assert "concore._native" not in sys.modules
+        print("ok")
+    """, env={"CONCORE_BACKEND": "python"})
     assert rc == 0 and "ok" in out, out
 
 

@@ -35,8 +35,16 @@ _state = {
     "peak": 0,              # most threads taken at once (peak_in_use)
     "went_parallel": False,  # this process has run an OpenMP team
     "serial_only": False,   # forked from a process that had: never go parallel
+    "overrides": 0,         # threads that chose a backend of their own (use_backend)
+    "fast": True,           # fast paths allowed (tests turn them off: fast_paths)
 }
 _backends = {}                      # name -> module, filled lazily
+
+# Byte 0 is 0 while the native fast paths may answer the common call without a Python
+# frame (concore._native.reductions.fast_calls): the process default backend is
+# native and no thread has chosen a backend of its own. A bytearray, so the compiled
+# code reads it with one load.
+_fast_gate = bytearray(b"\x01")
 
 
 # --------------------------------------------------------------------- backends
@@ -84,10 +92,56 @@ def _backend_module():
     """The backend package (concore._native or concore._python) for this thread."""
     name = _local.backend
     if name is None:
-        name = _state["default"]
-        if name is None:
-            name = _state["default"] = _default_backend_name()
+        name = _state["default"] or _resolve_default()
     return _backends.get(name) or _load_backend(name)
+
+
+def _resolve_default():
+    name = _default_backend_name()      # may import the extension: not under the lock
+    with _lock:
+        if _state["default"] is None:
+            _state["default"] = name
+            _update_gate()
+    return _state["default"]
+
+
+def _update_gate():
+    """Open the fast paths' gate when nothing rules them out (call with _lock held)."""
+    _fast_gate[0] = 0 if (_state["default"] == "native" and not _state["overrides"]
+                          and _state["fast"]) else 1
+
+
+def _set_local_backend(name):
+    """Choose this thread's backend (None: the process default), closing the fast
+    paths' gate while any thread has a backend of its own."""
+    with _lock:
+        _state["overrides"] += (name is not None) - (_local.backend is not None)
+        _local.backend = name
+        _update_gate()
+
+
+def fast_module(family):
+    """``concore._native.<family>`` when the process default backend is native (resolving
+    it now, so ``CONCORE_BACKEND`` is read at import), else None: the public functions
+    of that family then take their fast paths from it."""
+    if (_state["default"] or _resolve_default()) != "native":
+        return None
+    return getattr(_backends["native"], family)
+
+
+@contextlib.contextmanager
+def fast_paths(enabled):
+    """Allow or forbid the native fast paths within a ``with`` block (tests: the general
+    path with a small grain size must see the small inputs)."""
+    with _lock:
+        old, _state["fast"] = _state["fast"], bool(enabled)
+        _update_gate()
+    try:
+        yield
+    finally:
+        with _lock:
+            _state["fast"] = old
+            _update_gate()
 
 
 def backend():
@@ -106,11 +160,11 @@ def use_backend(name):
         raise ValueError(f"backend must be 'native' or 'python', got {name!r}")
     _load_backend(name)
     old = _local.backend
-    _local.backend = name
+    _set_local_backend(name)
     try:
         yield name
     finally:
-        _local.backend = old
+        _set_local_backend(old)
 
 
 # ---------------------------------------------------------------------- threads
@@ -290,6 +344,8 @@ def _after_fork_in_child():
     _main_ident = threading.get_ident()     # the forking thread is the child's main one
     _state["in_use"] = 0
     _state["serial_only"] = _state["went_parallel"] or _state["serial_only"]
+    _state["overrides"] = int(_local.backend is not None)  # the other threads are gone
+    _update_gate()
 
 
 if hasattr(os, "register_at_fork"):

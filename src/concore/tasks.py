@@ -301,7 +301,7 @@ def _process_main(conn, share):
             del body
             out = []
             append = out.append
-            _config._local.backend = backend
+            _config._set_local_backend(backend)
             for item in items:
                 append(func(item))
                 index += 1
@@ -466,7 +466,6 @@ class _ThreadWorkers:
         _tls.workers = self
         _config._local.threads = self.share      # this worker's share of the core budget
         get = self.queue.get
-        local = _config._local
         while True:
             task = get()
             if task is None:
@@ -478,7 +477,7 @@ class _ThreadWorkers:
             func = job.func
             out = []
             append = out.append
-            local.backend = job.backend
+            _config._set_local_backend(job.backend)
             try:
                 for item in items:
                     if job.cancelled:
@@ -492,7 +491,7 @@ class _ThreadWorkers:
                 else:
                     job.post((_SKIPPED, start, len(items)))
             finally:
-                local.backend = None
+                _config._set_local_backend(None)
                 out = items = task = job = func = None
 
     def cancel_job(self, job):

@@ -29,7 +29,9 @@ cdef extern from "_simd.h" nogil:
     void cc_fold4_f64(const double *x0, const double *x1, const double *x2, const double *x3,
                       double *c, Py_ssize_t n, int want_max)
 
-from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_stopped
+from concore._native._openmp cimport (
+    NOGIL_MIN, Stop, stop_init, stopped, poll, raise_if_stopped,
+)
 
 cnp.import_array()
 
@@ -574,6 +576,14 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
                 return
 
 
+cdef inline int sum_any(in_t *base, acc_t *out, const acc_t *mean, const Dims *kd,
+                        const Dims *od, Py_ssize_t L, Py_ssize_t ls, bint smode, int op,
+                        int nt, Stop *stop) except -1 nogil:
+    if smode:
+        return sum_s(base, out, mean, kd, od, op, nt, stop)
+    return sum_p(base, out, mean, kd, od, L, ls, op, nt, stop)
+
+
 cdef int run_sum(in_t *base, acc_t *out, const acc_t *mean, tuple kshape, tuple kstride,
                  tuple oshape, tuple ostride, Py_ssize_t L, Py_ssize_t ls, bint smode,
                  int op, int nt, bint check) except -1:
@@ -584,11 +594,11 @@ cdef int run_sum(in_t *base, acc_t *out, const acc_t *mean, tuple kshape, tuple 
         dims_from(&od, oshape, ostride)
         try:
             stop_init(&stop, check)
-            with nogil:
-                if smode:
-                    sum_s(base, out, mean, &kd, &od, op, nt, &stop)
-                else:
-                    sum_p(base, out, mean, &kd, &od, L, ls, op, nt, &stop)
+            if nt <= 1 and kd.size * od.size * L < NOGIL_MIN:    # see _openmp.pxd
+                sum_any(base, out, mean, &kd, &od, L, ls, smode, op, nt, &stop)
+            else:
+                with nogil:
+                    sum_any(base, out, mean, &kd, &od, L, ls, smode, op, nt, &stop)
             raise_if_stopped(&stop)
         finally:
             dims_free(&od)
@@ -668,6 +678,10 @@ def sum_flat(cnp.ndarray a, int tcode, int op, double mean, int nt, bint check):
     cdef Py_ssize_t offs[PW_MAX_LEAVES]
     cdef Py_ssize_t lens[PW_MAX_LEAVES]
     stop_init(&stop, check)
+    if n < NOGIL_MIN:   # short, hence serial: keep the GIL (see _openmp.pxd)
+        if tcode == 0:
+            return 0.0 + pw(<double *> pa, n, 1, op, mean)
+        return <float> 0.0 + pw(<float *> pa, n, 1, op, <float> mean)
     if tcode == 0:
         with nogil:
             if nt > 1 and n >= 2 * PW_LEAF:
@@ -1100,6 +1114,16 @@ cdef int ext_s(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims
     return 0
 
 
+cdef inline int ext_any(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok,
+                        const Dims *kd, const Dims *od, Py_ssize_t L, Py_ssize_t ls,
+                        bint smode, bint want_max, int nanmode, bint need_idx, int nt,
+                        Stop *stop) except -1 nogil:
+    if smode:
+        return ext_s(base, outv, outi, outok, kd, od, want_max, nanmode, need_idx, nt, stop)
+    return ext_p(base, outv, outi, outok, kd, od, L, ls, want_max, nanmode, need_idx, nt,
+                 stop)
+
+
 cdef int run_ext(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, tuple kshape,
                  tuple kstride, tuple oshape, tuple ostride, Py_ssize_t L, Py_ssize_t ls,
                  bint smode, bint want_max, int nanmode, bint need_idx, int nt,
@@ -1111,13 +1135,13 @@ cdef int run_ext(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, tuple ks
         dims_from(&od, oshape, ostride)
         try:
             stop_init(&stop, check)
-            with nogil:
-                if smode:
-                    ext_s(base, outv, outi, outok, &kd, &od, want_max, nanmode, need_idx, nt,
-                          &stop)
-                else:
-                    ext_p(base, outv, outi, outok, &kd, &od, L, ls, want_max, nanmode,
-                          need_idx, nt, &stop)
+            if nt <= 1 and kd.size * od.size * L < NOGIL_MIN:    # see _openmp.pxd
+                ext_any(base, outv, outi, outok, &kd, &od, L, ls, smode, want_max, nanmode,
+                        need_idx, nt, &stop)
+            else:
+                with nogil:
+                    ext_any(base, outv, outi, outok, &kd, &od, L, ls, smode, want_max,
+                            nanmode, need_idx, nt, &stop)
             raise_if_stopped(&stop)
         finally:
             dims_free(&od)
@@ -1179,3 +1203,215 @@ def extreme_rows(cnp.ndarray a, int tcode, cnp.ndarray outv, cnp.ndarray outi,
     else:
         run_ext[uint8_t](<uint8_t *> pa, <uint8_t *> pv, pi, pk, kshape, kstride, oshape,
                          ostride, L, ls, smode, want_max, nanmode, need_idx, nt, check)
+
+
+# ------------------------------------------------------------ the common call
+
+cdef extern from "numpy/arrayobject.h":
+    object PyArray_Scalar(void *data, cnp.PyArray_Descr *descr, object base)
+
+cdef extern from "<math.h>" nogil:
+    double sqrt(double x)
+    float sqrtf(float x)
+
+from cpython.bytearray cimport PyByteArray_AS_STRING
+
+# What fast_small computes.
+cdef enum:
+    F_SUM = 0
+    F_MEAN = 1
+    F_VAR = 2
+    F_STD = 3
+    F_MIN = 4
+    F_MAX = 5
+    F_ARGMIN = 6
+    F_ARGMAX = 7
+
+
+ctypedef fused flt_t:
+    double
+    float
+
+
+cdef void small_moment(const flt_t *q, Py_ssize_t n, int fn, Py_ssize_t ddof,
+                       flt_t *res) noexcept nogil:
+    """sum/mean/var/std of a short contiguous run: _whole_var's and sum_flat's steps."""
+    cdef flt_t r = <flt_t> 0.0 + pw(q, n, 1, OP_SUM, <flt_t> 0.0)
+    if fn != F_SUM:     # the count divides in float64, rounded once to the type
+        r = <flt_t> (<double> r / <double> n)
+    if fn >= F_VAR:
+        r = <flt_t> 0.0 + pw(q, n, 1, OP_SQDEV, r)
+        r = <flt_t> (<double> r / <double> (n - ddof))
+        if fn == F_STD:
+            r = sqrtf(r) if flt_t is float else sqrt(r)
+    res[0] = r
+
+
+cdef void small_extreme(const in_t *q, Py_ssize_t n, int fn, in_t *val,
+                        int64_t *idx) noexcept nogil:
+    """min/max/argmin/argmax of a short contiguous run: extreme_flat's serial branch."""
+    cdef Dims one
+    cdef uint8_t ok
+    cdef bint want_max = fn == F_MAX or fn == F_ARGMAX
+    one.nd = 0      # one run of n elements: no outer index space
+    one.size = 1
+    one.shape = NULL
+    one.stride = NULL
+    ext_row(q, &one, n, 1, want_max, NAN_PROPAGATE, fn >= F_ARGMIN, val, idx, &ok)
+
+
+cdef int small_run(int fn, int typenum, void *p, Py_ssize_t n, Py_ssize_t ddof, void *val,
+                   int64_t *idx) noexcept nogil:
+    """fn of n elements of type typenum at p into val (a's type) or idx; 0, or -1 for a
+    type it does not handle."""
+    if typenum == cnp.NPY_DOUBLE:
+        if fn <= F_STD:
+            small_moment(<double *> p, n, fn, ddof, <double *> val)
+        else:
+            small_extreme(<double *> p, n, fn, <double *> val, idx)
+    elif typenum == cnp.NPY_FLOAT:
+        if fn <= F_STD:
+            small_moment(<float *> p, n, fn, ddof, <float *> val)
+        else:
+            small_extreme(<float *> p, n, fn, <float *> val, idx)
+    elif fn <= F_STD:
+        return -1
+    elif typenum == cnp.NPY_INT64:
+        small_extreme(<int64_t *> p, n, fn, <int64_t *> val, idx)
+    elif typenum == cnp.NPY_INT32:
+        small_extreme(<int32_t *> p, n, fn, <int32_t *> val, idx)
+    else:
+        return -1
+    return 0
+
+
+cdef object fast_small(int fn, object obj, Py_ssize_t grain, Py_ssize_t ddof):
+    """fn over every element of `obj` when it is a plain ndarray (not a subclass) that is
+    C-contiguous, aligned, in native byte order, non-empty and shorter than `grain`,
+    of float64 or float32 (and, for the extremes, int64 or int32); None otherwise.
+
+    The same steps as the general path's serial branch for such an array
+    (``concore.reductions._whole*`` with ``sum_flat``/``extreme_flat`` on one thread),
+    so the same bits; it only skips the Python frames around them. Below NOGIL_MIN
+    elements the GIL is kept (see _openmp.pxd)."""
+    cdef cnp.ndarray a
+    cdef Py_ssize_t n
+    cdef int rc
+    cdef double val = 0     # room for one value of any handled type
+    cdef int64_t idx = -1
+    cdef cnp.npy_intp i
+    cdef cnp.dtype intp
+    if type(obj) is not cnp.ndarray:
+        return None
+    a = <cnp.ndarray> obj
+    n = cnp.PyArray_SIZE(a)
+    if n == 0 or n >= grain or not cnp.PyArray_ISCARRAY_RO(a) or (fn >= F_VAR and fn <= F_STD
+                                                                  and n <= ddof):
+        return None
+    if n >= NOGIL_MIN:
+        with nogil:
+            rc = small_run(fn, cnp.PyArray_TYPE(a), cnp.PyArray_DATA(a), n, ddof, &val, &idx)
+    else:
+        rc = small_run(fn, cnp.PyArray_TYPE(a), cnp.PyArray_DATA(a), n, ddof, &val, &idx)
+    if rc < 0:
+        return None
+    if fn < F_ARGMIN:
+        return PyArray_Scalar(&val, cnp.PyArray_DESCR(a), None)
+    i = idx
+    intp = cnp.PyArray_DescrFromType(cnp.NPY_INTP)
+    return PyArray_Scalar(&i, <cnp.PyArray_Descr *> intp, None)
+
+
+def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
+    """The public sum, mean, var, std, min, max, argmin and argmax with the common call
+    (a whole small array, no other argument; see fast_small) answered here without a
+    Python frame, as long as ``gate[0]`` is 0 (``concore._config`` keeps it so while
+    the native backend is in force for every thread). Every other call goes to the
+    Python function of the same name in ``py``, which gives the same answer."""
+    cdef object py_sum = py["sum"], py_mean = py["mean"], py_var = py["var"]
+    cdef object py_std = py["std"], py_min = py["min"], py_max = py["max"]
+    cdef object py_argmin = py["argmin"], py_argmax = py["argmax"]
+    cdef object r
+
+    def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=novalue,
+            where=novalue, *, n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
+                and out is None and keepdims is False and initial is novalue
+                and where is novalue and n_threads is None):
+            r = fast_small(F_SUM, a, grain, 0)
+            if r is not None:
+                return r
+        return py_sum(a, axis, dtype, out, keepdims, initial, where, n_threads=n_threads)
+
+    def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=novalue,
+             n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
+                and out is None and keepdims is False and where is novalue
+                and n_threads is None):
+            r = fast_small(F_MEAN, a, grain, 0)
+            if r is not None:
+                return r
+        return py_mean(a, axis, dtype, out, keepdims, where=where, n_threads=n_threads)
+
+    def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=novalue,
+            mean=novalue, correction=novalue, n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
+                and out is None and type(ddof) is int and 0 <= ddof < grain
+                and keepdims is False and where is novalue and mean is novalue
+                and correction is novalue and n_threads is None):
+            r = fast_small(F_VAR, a, grain, ddof)
+            if r is not None:
+                return r
+        return py_var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                      correction=correction, n_threads=n_threads)
+
+    def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=novalue,
+            mean=novalue, correction=novalue, n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
+                and out is None and type(ddof) is int and 0 <= ddof < grain
+                and keepdims is False and where is novalue and mean is novalue
+                and correction is novalue and n_threads is None):
+            r = fast_small(F_STD, a, grain, ddof)
+            if r is not None:
+                return r
+        return py_std(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                      correction=correction, n_threads=n_threads)
+
+    def min(a, axis=None, out=None, keepdims=False, initial=novalue, where=novalue, *,
+            n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
+                and keepdims is False and initial is novalue and where is novalue
+                and n_threads is None):
+            r = fast_small(F_MIN, a, grain, 0)
+            if r is not None:
+                return r
+        return py_min(a, axis, out, keepdims, initial, where, n_threads=n_threads)
+
+    def max(a, axis=None, out=None, keepdims=False, initial=novalue, where=novalue, *,
+            n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
+                and keepdims is False and initial is novalue and where is novalue
+                and n_threads is None):
+            r = fast_small(F_MAX, a, grain, 0)
+            if r is not None:
+                return r
+        return py_max(a, axis, out, keepdims, initial, where, n_threads=n_threads)
+
+    def argmin(a, axis=None, out=None, *, keepdims=False, n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
+                and keepdims is False and n_threads is None):
+            r = fast_small(F_ARGMIN, a, grain, 0)
+            if r is not None:
+                return r
+        return py_argmin(a, axis, out, keepdims=keepdims, n_threads=n_threads)
+
+    def argmax(a, axis=None, out=None, *, keepdims=False, n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
+                and keepdims is False and n_threads is None):
+            r = fast_small(F_ARGMAX, a, grain, 0)
+            if r is not None:
+                return r
+        return py_argmax(a, axis, out, keepdims=keepdims, n_threads=n_threads)
+
+    return {"sum": sum, "mean": mean, "var": var, "std": std, "min": min, "max": max,
+            "argmin": argmin, "argmax": argmax}
