@@ -20,7 +20,9 @@ from libc.string cimport memcpy
 
 cimport numpy as cnp
 
-from concore._native._openmp cimport Stop, poll, raise_if_stopped, stop_init, stopped
+from concore._native._openmp cimport (
+    NOGIL_MIN, Stop, poll, raise_if_stopped, stop_init, stopped,
+)
 
 cnp.import_array()
 
@@ -342,6 +344,20 @@ cdef inline void store_part(const Prog *p, const char *v, intptr_t m, char *part
         (<int64_t *> part)[b] = block_reduce_i(p, v, m)
 
 
+cdef int run_program(Prog *p, int nt, Stop *stop, intptr_t size, intptr_t *offs, char *part,
+                     double *rd, float *rf, int64_t *ri) noexcept nogil:
+    """Run the whole program; returns run()'s error code."""
+    cdef int err = 0
+    # Float sums follow NumPy's pairwise tree; everything else runs in block order.
+    if p.red == RED_SUM and p.rtype == 0:
+        rd[0] = sum_tree(p, nt, stop, 0, size, offs, part, &err, <double> 0.0)
+    elif p.red == RED_SUM and p.rtype == 1:
+        rf[0] = sum_tree(p, nt, stop, 0, size, offs, part, &err, <float> 0.0)
+    else:
+        err = run_rounds(p, nt, stop, offs, part, rd, rf, ri)
+    return err
+
+
 def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
         int out_reg, int red, int rtype, int nt, bint check):
     """Run a compiled program.
@@ -453,14 +469,11 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
         rd, rf, ri = 1.0, 1.0, 0 if red == RED_SUM else 1
         stop_init(&stop, check)
         err = 0
-        with nogil:
-            # Float sums follow NumPy's pairwise tree; everything else runs in block order.
-            if red == RED_SUM and rtype == 0:
-                rd = sum_tree(&p, nt, &stop, 0, size, offs, part, &err, <double> 0.0)
-            elif red == RED_SUM and rtype == 1:
-                rf = sum_tree(&p, nt, &stop, 0, size, offs, part, &err, <float> 0.0)
-            else:
-                err = run_rounds(&p, nt, &stop, offs, part, &rd, &rf, &ri)
+        if nt <= 1 and size < NOGIL_MIN:     # short and serial: keep the GIL (_openmp.pxd)
+            err = run_program(&p, nt, &stop, size, offs, part, &rd, &rf, &ri)
+        else:
+            with nogil:
+                err = run_program(&p, nt, &stop, size, offs, part, &rd, &rf, &ri)
         raise_if_stopped(&stop)
         if err == 1:
             raise MemoryError("concore: no memory for the block buffers")
