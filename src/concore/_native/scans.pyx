@@ -33,7 +33,9 @@ from libc.math cimport copysign
 
 cimport numpy as cnp
 
-from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_stopped
+from concore._native._openmp cimport (
+    NOGIL_MIN, Stop, stop_init, stopped, poll, raise_if_stopped,
+)
 
 cnp.import_array()
 
@@ -542,13 +544,32 @@ cdef int blocked_run(const in_t *p, Py_ssize_t n, Py_ssize_t xs, acc_t *o, Py_ss
 
 # ------------------------------------------------------------------ driver
 
+cdef int scan_all(const in_t *x, acc_t *out, const Kept *kd, Py_ssize_t N, Py_ssize_t xns,
+                  Py_ssize_t ons, bint nan, acc_t nv, acc_t e, bint blocked, int nt,
+                  Stop *stop, op_t *t) except -1 nogil:
+    """Every run of the scan (see run_scan)."""
+    cdef Py_ssize_t k, kx, ko, I
+    if blocked:
+        for k in range(kd.size):
+            offsets(k, kd, kd.nd, &kx, &ko)
+            blocked_run(x + kx, N, xns, out + ko, ons, nan, nv, e, nt, stop, t)
+            if stopped(stop):
+                break
+        return 0
+    I = kd.shape[kd.nd - 1] if kd.nd > 0 else 1
+    if I > 1 and iabs(kd.xs[kd.nd - 1]) < iabs(xns):
+        seq_cols(x, out, kd, N, xns, ons, nan, nv, nt, stop, t)
+    else:
+        seq_rows(x, out, kd, N, xns, ons, nan, nv, nt, stop, t)
+    return 0
+
+
 cdef int run_scan(const in_t *x, acc_t *out, tuple kshape, tuple xks, tuple oks,
                   Py_ssize_t N, Py_ssize_t xns, Py_ssize_t ons, bint nan, bint blocked,
                   int nt, bint check, op_t *t) except -1:
     cdef Kept kd
     cdef Stop stop
     cdef acc_t e, nv
-    cdef Py_ssize_t k, kx, ko, I
     if op_t is MulOp:
         e = 1
         nv = 1
@@ -561,20 +582,11 @@ cdef int run_scan(const in_t *x, acc_t *out, tuple kshape, tuple xks, tuple oks,
     kept_from(&kd, kshape, xks, oks)
     try:
         stop_init(&stop, check)
-        if blocked:
-            with nogil:
-                for k in range(kd.size):
-                    offsets(k, &kd, kd.nd, &kx, &ko)
-                    blocked_run(x + kx, N, xns, out + ko, ons, nan, nv, e, nt, &stop, t)
-                    if stopped(&stop):
-                        break
+        if nt <= 1 and kd.size * N < NOGIL_MIN:     # short and serial: keep the GIL
+            scan_all(x, out, &kd, N, xns, ons, nan, nv, e, blocked, nt, &stop, t)
         else:
-            I = kd.shape[kd.nd - 1] if kd.nd > 0 else 1
             with nogil:
-                if I > 1 and iabs(kd.xs[kd.nd - 1]) < iabs(xns):
-                    seq_cols(x, out, &kd, N, xns, ons, nan, nv, nt, &stop, t)
-                else:
-                    seq_rows(x, out, &kd, N, xns, ons, nan, nv, nt, &stop, t)
+                scan_all(x, out, &kd, N, xns, ons, nan, nv, e, blocked, nt, &stop, t)
         raise_if_stopped(&stop)
     finally:
         kept_free(&kd)

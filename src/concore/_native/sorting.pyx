@@ -54,7 +54,9 @@ from libc.string cimport memcpy, memset
 cimport numpy as cnp
 import numpy as np
 
-from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_stopped
+from concore._native._openmp cimport (
+    NOGIL_MIN, Stop, stop_init, stopped, poll, raise_if_stopped,
+)
 
 cnp.import_array()
 
@@ -561,8 +563,11 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
             free(pos)
             free(th)
     else:
-        with nogil:
+        if nt <= 1 and rows * n < NOGIL_MIN:   # short and serial: keep the GIL (_openmp.pxd)
             failed = sort_rows(ops, src, dst, rows, n, nt, &stop)
+        else:
+            with nogil:
+                failed = sort_rows(ops, src, dst, rows, n, nt, &stop)
         if failed:
             raise MemoryError()
     raise_if_stopped(&stop)
