@@ -494,3 +494,92 @@ def test_concurrent_callers_get_their_own_answers():
         t.join()
     for i, (r, args) in enumerate(out):
         assert np.array_equal(r, getattr(concore, funcs[i])(*args, n_threads=1), equal_nan=True)
+
+
+# ----------------------------------------------------------- the fast path
+# A call of whole small C-contiguous arrays of one shape and no keyword runs the
+# general path's program from compiled code once the general path has compiled it
+# for those types (concore._native.elementwise.fast_call); n_threads=1 takes the
+# general path. Both must give the same bits.
+
+FAST_DTYPES = ("float64", "float32", "int64", "int32", "bool")
+
+
+def _operands(rng, shape, dts):
+    out = []
+    for dt in dts:
+        if dt == "bool":
+            out.append(rng.random(shape) < 0.5)
+        elif dt.startswith("int"):
+            out.append(rng.integers(-50, 50, shape).astype(dt))
+        else:
+            x = rng.standard_normal(shape) * 3
+            x.flat[:: 7] = np.nan
+            x.flat[1:: 11] = -0.0
+            out.append(x.astype(dt))
+    return out
+
+
+@pytest.mark.parametrize("nin", [1, 2])
+def test_fast_path_same_bits_as_general_path(nin):
+    rng = np.random.default_rng(11)
+    names = ew.UNARY if nin == 1 else ew.BINARY
+    n = 0
+    for name in names:
+        f = getattr(concore, name)
+        for dts in ([(d,) for d in FAST_DTYPES] if nin == 1 else
+                    [("float64", "float64"), ("float32", "float32"), ("float32", "float64"),
+                     ("int64", "int64"), ("int32", "float64"), ("bool", "bool")]):
+            for shape in ((1,), (10,), (3, 5), (300,), (4097,)):
+                args = _operands(rng, shape, dts)
+                with np.errstate(all="ignore"):
+                    try:
+                        ref = f(*args, n_threads=1)         # general path (learns)
+                    except (TypeError, ValueError) as e:    # as NumPy (int ** -int...)
+                        with pytest.raises(type(e)):
+                            f(*args)
+                        continue
+                    first = f(*args)
+                    again = f(*args)                        # fast path once learned
+                    expect = getattr(np, name)(*args)
+                same(first, ref)
+                same(again, ref)
+                same(ref, expect, zero_sign=name not in ZERO_SIGN_FREE) if (
+                    name in EXACT_UNARY + EXACT_BINARY) else None
+                n += 1
+    assert n > 400
+
+
+def test_fast_path_declines_what_it_does_not_handle():
+    """Everything but the common call goes to the general path: same answers as NumPy
+    for broadcasting, 0-d, empty, strided, byte-swapped, subclass and list operands,
+    out=/dtype=, and the general path's errors."""
+    a = np.arange(12.0)
+    b = np.arange(3.0)
+    concore.add(a, a)
+    cases = [
+        ("add", (a.reshape(4, 3), b)), ("add", (np.float64(2.0), a)), ("sqrt", (np.array(1.5),)),
+        ("sqrt", (np.array([]),)), ("sqrt", (a[::2],)), ("sqrt", (a.astype(">f8"),)),
+        ("sqrt", (a.view(np.matrix),)), ("add", ([1.0, 2.0], [3.0, 4.0])),
+        ("add", (a, a.astype(np.float32))),
+    ]
+    for name, args in cases:
+        for _ in range(2):
+            r = getattr(concore, name)(*args)
+        same(r, getattr(np, name)(*args))
+    out = np.empty(12)
+    assert concore.exp(a, out=out) is out
+    same(concore.sqrt(a, dtype=np.float32), np.sqrt(a, dtype=np.float32))
+    with pytest.raises(TypeError):
+        concore.exp(a, a)
+    with pytest.raises(ValueError):
+        concore.add(a, np.arange(5.0))
+
+
+def test_fast_path_metadata():
+    import pickle
+    for name in ("exp", "add", "abs", "mod"):
+        f = getattr(concore, name)
+        assert f.__name__ == name and f.__module__ == "concore.elementwise"
+        assert f.__doc__.startswith(name + "(")
+        assert pickle.loads(pickle.dumps(f)) is f

@@ -716,8 +716,9 @@ def _fast_call(table, args, n_threads):
     return res
 
 
-def _learn_fast(table, name, args):
-    """After a general call of plain arrays: remember its program for _fast_call."""
+def _learn_fast(table, name, args, ctable):
+    """After a general call of plain arrays: remember its program for _fast_call, and
+    on the native backend for the compiled fast path too (``ctable``, by type numbers)."""
     if _plain_arrays(args) is None:
         return
     dts = tuple(y.dtype for y in args)
@@ -725,14 +726,22 @@ def _learn_fast(table, name, args):
     if prog is None or prog.consts:
         return
     mod = _config._backend_module()
+    code = _op_codes(prog, mod.elementwise)
     regs = [(k, r, (args[k].itemsize,)) for k, r in prog.inputs]
-    table[(mod,) + dts] = (mod.elementwise.run, _op_codes(prog, mod.elementwise),
-                           prog.nregs, regs, prog.out_reg, prog.dtype)
+    table[(mod,) + dts] = (mod.elementwise.run, code, prog.nregs, regs, prog.out_reg,
+                           prog.dtype)
+    if ctable is not None and mod.NAME == "native" and all(d.kind in "biuf" for d in dts):
+        ek = mod.elementwise
+        key = ek.fast_key(tuple(d.num for d in dts))
+        ctable[key] = ek.FastProg(code, prog.nregs, [(k, r) for k, r in prog.inputs],
+                                  prog.out_reg, prog.dtype)
 
 
 def _make(name, nin, public=None):
     tree = (name,) + tuple(("in", k) for k in range(nin))
     fast = {}   # (backend, operand dtypes) -> what _fast_call needs
+    native = _config.fast_module("elementwise")
+    ctable = {} if native is not None else None   # type numbers -> FastProg
 
     def f(*args, out=None, dtype=None, n_threads=None):
         if out is None and dtype is None and len(args) == nin:
@@ -749,7 +758,7 @@ def _make(name, nin, public=None):
         try:
             r = run_tree(tree, args, out, dtype, n_threads, _cache, name)
             if out is None and dtype is None:
-                _learn_fast(fast, name, args)
+                _learn_fast(fast, name, args, ctable)
             return r
         except Fallback:
             if n_threads is not None:
@@ -764,7 +773,15 @@ def _make(name, nin, public=None):
         "broadcasting, types and results (see the module docstring for the exactness "
         "of each function). ``n_threads`` as everywhere in concore."
     )
-    return f
+    if native is None:
+        return f
+    # The common call (whole small arrays, no keyword) answered in compiled code.
+    fc = native.fast_call(f, nin, ctable, _config._fast_gate, _config.GRAIN)
+    fc.__name__ = fc.__qualname__ = f.__name__
+    fc.__doc__ = f.__doc__
+    fc.__module__ = f.__module__
+    fc.__wrapped__ = f
+    return fc
 
 
 _funcs = {name: _make(name, 1) for name in UNARY}

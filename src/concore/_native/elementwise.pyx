@@ -19,6 +19,7 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 cimport numpy as cnp
+from cpython.bytearray cimport PyByteArray_AS_STRING
 
 from concore._native._openmp cimport (
     NOGIL_MIN, Stop, poll, raise_if_stopped, stop_init, stopped,
@@ -358,6 +359,24 @@ cdef int run_program(Prog *p, int nt, Stop *stop, intptr_t size, intptr_t *offs,
     return err
 
 
+cdef intptr_t block_step(const Prog *p) noexcept nogil:
+    """Values per block of a program (p.step); every field but step set."""
+    cdef int k
+    if p.red != RED_NONE:   # products multiply within BLOCK-long blocks (their definition)
+        return BLOCK
+    if p.ncode >= 3:
+        for k in range(p.ncode):
+            if long_op[p.code[k].op]:
+                return BLOCK
+        return SHORT_BLOCK
+    if p.ncode == 1 and p.nconst == 0 and p.out_direct:
+        for k in range(p.nin):
+            if not p.in_direct[k]:
+                return BLOCK
+        return DIRECT_BLOCK
+    return BLOCK
+
+
 def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
         int out_reg, int red, int rtype, int nt, bint check):
     """Run a compiled program.
@@ -447,19 +466,7 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
                 ostr[j] = st[j]
             p.out_strides = ostr
             p.out_direct = nd == 1 and st[0] == arr.itemsize
-        # Products multiply within BLOCK-long blocks (part of their definition).
-        p.step = BLOCK
-        if red == RED_NONE and p.ncode >= 3:
-            p.step = SHORT_BLOCK
-            for k in range(p.ncode):
-                if long_op[p.code[k].op]:
-                    p.step = BLOCK
-                    break
-        elif red == RED_NONE and p.ncode == 1 and nconst == 0 and p.out_direct:
-            p.step = DIRECT_BLOCK
-            for k in range(nin):
-                if not p.in_direct[k]:
-                    p.step = BLOCK
+        p.step = block_step(&p)
         # Leaves (>= 121 values) or blocks (>= SHORT_BLOCK values) of one round.
         nblk = min(<intptr_t> ROUND, size // min(121, <intptr_t> SHORT_BLOCK) + 1)
         offs = <intptr_t *> malloc(sizeof(intptr_t) * nblk)
@@ -495,3 +502,167 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
         free(cval)
         free(offs)
         free(part)
+
+
+# ------------------------------------------------------------ the common call
+
+cdef enum:
+    FAST_MAXIN = 3      # where(c, x, y) and clip(a, lo, hi) have three operands
+    FAST_REGS = 6       # registers a fast call keeps on the stack (14 KiB)
+
+
+cdef int run_serial(const Prog *p, char *scratch, char **R) noexcept nogil:
+    """Every block of p in order on this thread, registers in `scratch` (p.nconst 0);
+    run_all's serial branch without its allocations."""
+    cdef intptr_t start = 0, m
+    cdef int r
+    for r in range(p.nregs):
+        R[r] = scratch + <intptr_t> r * REG_BYTES
+    while start < p.size:
+        m = min(p.step, p.size - start)
+        if run_block(p, scratch, R, start, m) != 0:
+            return 2
+        start += m
+    return 0
+
+
+cdef class FastProg:
+    """A function's program for one tuple of operand types, as the common call needs it:
+    every operand a whole C-contiguous array of one shape, read and written in place."""
+    cdef cnp.ndarray code
+    cdef int nregs, nin, out_reg, rtypenum
+    cdef int arg[FAST_MAXIN]    # which argument each program input reads
+    cdef int reg[FAST_MAXIN]    # and its register
+
+    def __init__(self, cnp.ndarray code, int nregs, list regs, int out_reg, rdtype):
+        if len(regs) > FAST_MAXIN:
+            raise ValueError("too many program inputs")
+        self.code = code
+        self.nregs = nregs
+        self.nin = len(regs)
+        for k, (a, r) in enumerate(regs):
+            self.arg[k] = a
+            self.reg[k] = r
+        self.out_reg = out_reg
+        self.rtypenum = (<cnp.dtype> rdtype).type_num
+
+
+cdef int fast_typenum(object x, cnp.ndarray first):
+    """x's type number when x can be a fast-path operand next to `first` (None: x is
+    the first), else -1."""
+    if type(x) is not cnp.ndarray:
+        return -1
+    cdef cnp.ndarray a = <cnp.ndarray> x
+    if not cnp.PyArray_ISCARRAY_RO(a):
+        return -1
+    if first is not None and not cnp.PyArray_SAMESHAPE(a, first):
+        return -1
+    return cnp.PyArray_TYPE(a)
+
+
+def fast_key(tuple typenums):
+    """The fast-path table key of these operand type numbers."""
+    cdef long key = 0
+    for t in typenums:
+        key = key * 1024 + <int> t
+    return key
+
+
+cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
+    """The result of the common call (see fast_calls), or None when this call is not one
+    or its operand types have no program in `table` yet."""
+    cdef Py_ssize_t nin = len(args), k
+    cdef int t
+    cdef long key
+    cdef cnp.ndarray a0, res
+    cdef FastProg fp
+    cdef Prog p
+    cdef int in_isz[FAST_MAXIN]
+    cdef int in_direct[FAST_MAXIN]
+    cdef char *in_base[FAST_MAXIN]
+    cdef intptr_t shape[1]
+    cdef Stop stop
+    cdef int err
+    cdef char scratch[FAST_REGS * REG_BYTES]
+    cdef char *R[FAST_REGS]
+    if nin == 0 or nin > FAST_MAXIN:
+        return None
+    t = fast_typenum(args[0], None)
+    if t < 0:
+        return None
+    a0 = <cnp.ndarray> args[0]
+    shape[0] = cnp.PyArray_SIZE(a0)
+    if shape[0] == 0 or shape[0] >= grain or cnp.PyArray_NDIM(a0) == 0:
+        return None
+    key = t
+    for k in range(1, nin):
+        t = fast_typenum(args[k], a0)
+        if t < 0:
+            return None
+        key = key * 1024 + t
+    fp = table.get(key)
+    if fp is None:
+        return None
+    res = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a0), cnp.PyArray_DIMS(a0), fp.rtypenum, 0)
+    for k in range(fp.nin):
+        in_base[k] = <char *> cnp.PyArray_DATA(<cnp.ndarray> args[fp.arg[k]])
+        in_isz[k] = cnp.PyArray_ITEMSIZE(<cnp.ndarray> args[fp.arg[k]])
+        in_direct[k] = 1
+    p.code = <const cc_instr *> cnp.PyArray_DATA(fp.code)
+    p.ncode = fp.code.shape[0]
+    p.nregs = fp.nregs
+    p.nd = 1
+    p.size = shape[0]
+    p.shape = shape
+    p.nin = fp.nin
+    p.in_reg = fp.reg
+    p.in_isz = in_isz
+    p.in_base = in_base
+    p.in_strides = NULL     # every operand direct: never walked
+    p.in_direct = in_direct
+    p.nconst = 0
+    p.c_reg = NULL
+    p.c_isz = NULL
+    p.c_val = NULL
+    p.out_reg = fp.out_reg
+    p.out_isz = cnp.PyArray_ITEMSIZE(res)
+    p.out_direct = 1
+    p.out_base = <char *> cnp.PyArray_DATA(res)
+    p.out_strides = NULL
+    p.red = RED_NONE
+    p.rtype = 0
+    p.step = block_step(&p)
+    stop_init(&stop, False)
+    if p.size < NOGIL_MIN and p.nregs <= FAST_REGS:     # short: keep the GIL (_openmp.pxd)
+        err = run_serial(&p, scratch, R)
+    elif p.nregs <= FAST_REGS:
+        with nogil:
+            err = run_serial(&p, scratch, R)
+    else:
+        with nogil:
+            err = run_all(&p, 1, &stop, NULL, (p.size + p.step - 1) // p.step, p.size, NULL)
+    if err == 1:
+        raise MemoryError("concore: no memory for the block buffers")
+    if err == 2:
+        raise RuntimeError("concore: internal error, unsupported instruction")
+    return res
+
+
+def fast_call(f, Py_ssize_t nin, dict table, bytearray gate, Py_ssize_t grain):
+    """``f`` (an elementwise function of concore.elementwise, ``f(*args, out=None,
+    dtype=None, n_threads=None)``) with its common call answered here without a Python
+    frame while ``gate[0]`` is 0: nin whole C-contiguous aligned native arrays of one
+    shape and fewer than `grain` elements, no keyword, operand types whose program
+    ``table`` holds (FastProg by fast_key; filled by the Python side after a general
+    call). The same program as the general path runs, so the same bits. Every other
+    call goes to ``f``."""
+
+    def call(*args, out=None, dtype=None, n_threads=None):
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and out is None and dtype is None
+                and n_threads is None and len(args) == nin):
+            r = fast_small(table, args, grain)
+            if r is not None:
+                return r
+        return f(*args, out=out, dtype=dtype, n_threads=n_threads)
+
+    return call
