@@ -12,6 +12,8 @@ Groups:
     expr-cube                        a**3   (concore: the correctly rounded cube)
     expr-where                       where(a > 0.5, a, b)
     expr-sumab                       sum(a*b)   (a scalar: no out=)
+    call-n10-exp, call-n10-add       exp(a), add(a, b) of 10 float64, result allocated
+                                     (no out=): the cost of a call
 
 Entries of every group (where the implementation exists and can be imported):
 
@@ -185,7 +187,8 @@ class Group:
     """
 
     def __init__(self, name, expr, inputs, dtype=F64, func=None, numpy_fn=None,
-                 numpy_text=None, nb=None, rtol=1e-12, atol=0.0, out=True):
+                 numpy_text=None, nb=None, rtol=1e-12, atol=0.0, out=True, n=N,
+                 entries=ENTRIES):
         self.name = name
         self.expr = expr
         self.inputs = dict(inputs)
@@ -196,8 +199,9 @@ class Group:
         self.nb = nb or func or name  # key of NB
         self.rtol = rtol
         self.atol = atol
-        self.out = out  # False: the expression is a reduction (a scalar, no out=)
-        self.entries = list(ENTRIES)
+        self.out = out  # False: no out= (a reduction's scalar, or the result allocated)
+        self.n = n      # the first n values of the 1e7-value inputs
+        self.entries = list(entries)
 
 
 # Tolerances: f64 results are within an ULP or two of NumPy's (libm / SIMD / own kernels
@@ -247,6 +251,11 @@ GROUPS += [
     Group("expr-sumab", "sum(a*b)", {"a": "a", "b": "b"},
           numpy_fn=lambda a, b: np.sum(a * b), numpy_text="np.sum(a*b)", rtol=1e-9,
           out=False),
+    # Call overhead: 10 values, the result allocated (no out=), as in a loop over rows.
+    Group("call-n10-exp", "exp(a)", {"a": "a"}, func="exp", n=10, out=False,
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all"), **TOL[F64]),
+    Group("call-n10-add", "a + b", {"a": "a", "b": "b"}, func="add", n=10, out=False,
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all")),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 
@@ -257,10 +266,10 @@ class Workload:
 
     def __init__(self, group, arrays, warm_numba):
         self.group = group
-        self.arrays = arrays
-        self.args = list(arrays.values())
+        self.arrays = {k: v[:group.n] for k, v in arrays.items()}
+        self.args = list(self.arrays.values())
         self.warm_numba = warm_numba
-        self.o = np.full(N, np.nan, dtype=group.dtype) if group.out else None
+        self.o = np.full(group.n, np.nan, dtype=group.dtype) if group.out else None
 
     @property
     def outtext(self):
@@ -285,9 +294,9 @@ def _concore_call(w, threads):
     extra = "" if threads is None else ", n_threads=1"
     if g.func is not None:
         f = _common.need_concore(g.func)
-        args = w.args
         names = ", ".join(w.arrays)
-        return (lambda: f(*args, **kw)), f"concore.{g.func}({names}{w.outtext}{extra})"
+        return (_common.call_of(f, w.args, kw),
+                f"concore.{g.func}({names}{w.outtext}{extra})")
     f = _common.need_concore("evaluate")
     expr, local = g.expr, dict(w.arrays)
     return (
@@ -313,9 +322,10 @@ def build_numpy(w):
     g = w.group
     if g.func is not None:
         f = getattr(np, g.func)
-        args, o = w.args, w.o
+        o = w.o
         names = ", ".join(w.arrays)
-        return Impl(lambda: f(*args, out=o), f"np.{g.func}({names}, out=o)", 1)
+        return Impl(_common.call_of(f, w.args, {} if o is None else {"out": o}),
+                    f"np.{g.func}({names}{w.outtext})", 1)
     fn, arrays = g.numpy_fn, w.arrays
     impl = Impl(lambda: fn(**arrays), f"{g.numpy_text} (NumPy temporaries)", 1)
     impl.out = None  # allocates its result: judged by what it returns
