@@ -242,6 +242,25 @@ def test_bincount_huge_bins_and_errors(backend, nt, small_grain):
         check(H.bincount, np.bincount, *args, label=str(args), n_threads=nt)
 
 
+@pytest.mark.parametrize("nt", NT)
+def test_bincount_counts_that_grow(backend, nt, small_grain):
+    """The one-pass count: per-thread counts sized by the first values grow as later
+    blocks hold larger ones (copies kept), a late negative value is NumPy's error, and
+    counts too wide for it fall back to two passes."""
+    rng = np.random.default_rng(12)
+    small = rng.integers(0, 10, 70000)
+    for tail_hi in (300, 5000, 40000, 200000):
+        x = np.concatenate([small, rng.integers(0, tail_hi, 140000), [tail_hi - 1]])
+        for dtype in ("int64", "int32"):
+            check(H.bincount, np.bincount, x.astype(dtype), label=f"{tail_hi} {dtype}",
+                  n_threads=nt)
+            check(H.bincount, np.bincount, x.astype(dtype), minlength=3 * tail_hi,
+                  label=f"{tail_hi} {dtype} ml", n_threads=nt)
+    x = rng.integers(0, 100, 200000)
+    x[150001] = -3
+    check(H.bincount, np.bincount, x, label="late negative", n_threads=nt)
+
+
 # ------------------------------------------------------------------ digitize
 
 @pytest.mark.parametrize("nt", NT)

@@ -579,6 +579,14 @@ def bincount(x, weights=None, minlength=0, *, n_threads=None):
     arr = np.ascontiguousarray(arr)
     if arr.dtype == np.bool_:
         arr = arr.view(np.uint8)
+    if w is None:
+        # One read: each block's range checked, then counted from cache.
+        r = _run(_kernels().bincount_counts, arr.size, n_threads, arr, t, ml)
+        if type(r) is not int:
+            return r.astype(_INTP, copy=False)
+        if r == 0:
+            return numpy()      # a negative value: NumPy's error
+        # else too many bins for per-thread counts: the two passes below
     lo, hi = _run(_kernels().minmax, arr.size, n_threads, arr, t)
     if lo < 0:
         return numpy()

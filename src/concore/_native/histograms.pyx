@@ -45,12 +45,14 @@ already converted to the types NumPy computes in. Definitions:
 from cython.parallel cimport prange, threadid
 from libc.stdint cimport int64_t, int32_t, uint8_t
 from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from libc.math cimport fabs, fabsf
 
 cimport numpy as cnp
 
-from concore._native._openmp cimport Stop, stop_init, stopped, poll, raise_if_stopped
+from concore._native._openmp cimport (
+    NOGIL_MIN, Stop, stop_init, stopped, poll, raise_if_stopped,
+)
 
 cnp.import_array()
 
@@ -1134,6 +1136,151 @@ cdef int bcw_run(const int_t *x, const double *wd, const float *wf, Py_ssize_t n
     else:
         bcw_own(x, wd, wf, n, 0, nb, out, stop, 1)
     return 0
+
+
+cdef enum:
+    FUSED_SLOTS = 1 << 17   # most count slots per thread in the one-pass bincount (1 MiB)
+
+
+cdef struct Own:
+    int64_t *c              # `copies` interleaved count arrays of cap bins each
+    Py_ssize_t cap
+    int64_t hi              # largest value seen
+    int status              # 0 counting, 1 a negative value, 2 too many bins or no memory
+
+
+cdef int own_room(Own *o, int64_t need, int copies) noexcept nogil:
+    """Bins 0 ... need-1 in each copy (the counts so far kept); 2 when that is more than
+    FUSED_SLOTS or memory ran out."""
+    cdef Py_ssize_t cap = max(<Py_ssize_t> 1024, 2 * o.cap), k
+    cdef int64_t *c
+    if need > cap:
+        cap = need
+    if need > FUSED_SLOTS // copies:
+        return 2
+    cap = min(cap, <Py_ssize_t> (FUSED_SLOTS // copies))
+    c = <int64_t *> calloc(<size_t> (copies * cap), sizeof(int64_t))
+    if c == NULL:
+        return 2
+    if o.c != NULL:
+        for k in range(copies):
+            memcpy(c + k * cap, o.c + k * o.cap, o.cap * sizeof(int64_t))
+        free(o.c)
+    o.c = c
+    o.cap = cap
+    return 0
+
+
+cdef void own_block(const int_t *x, Py_ssize_t s, Py_ssize_t e, Own *o,
+                    int copies) noexcept nogil:
+    """Count x[s:e] into o, after checking its range (one read from memory: the count
+    reads the block again from cache)."""
+    cdef int_t mn, mx
+    cdef int64_t *c
+    if o.status != 0:
+        return
+    if int_t is int64_t:
+        cc_mm_l(x + s, e - s, &mn, &mx)
+    elif int_t is int32_t:
+        cc_mm_i(x + s, e - s, &mn, &mx)
+    else:
+        cc_mm_b(x + s, e - s, &mn, &mx)
+    if mn < 0:
+        o.status = 1
+        return
+    if <int64_t> mx >= o.cap:
+        o.status = own_room(o, <int64_t> mx + 1, copies)
+        if o.status != 0:
+            return
+    o.hi = max(o.hi, <int64_t> mx)
+    c = o.c
+    bc_block(x, s, e, c, c + (1 % copies) * o.cap, c + (2 % copies) * o.cap,
+             c + (3 % copies) * o.cap, NULL)
+
+
+cdef int own_run(const int_t *x, Py_ssize_t n, Own *own, int T, int copies,
+                 Stop *stop) noexcept nogil:
+    """Every block counted into the counts of the thread that reads it."""
+    cdef Py_ssize_t nblk = (n + BLOCK - 1) // BLOCK, b
+    cdef int tid
+    if T > 1:
+        for b in prange(nblk, schedule="static", num_threads=T):
+            tid = threadid()
+            if not stopped(stop):
+                own_block(x, b * BLOCK, min(n, (b + 1) * BLOCK), own + tid, copies)
+                if tid == 0:
+                    poll(stop)
+    else:
+        for b in range(nblk):
+            own_block(x, b * BLOCK, min(n, (b + 1) * BLOCK), own, copies)
+            poll(stop)
+            if stopped(stop) or own.status != 0:
+                break
+    return 0
+
+
+cdef int own_any(const void *xp, int t, Py_ssize_t n, Own *own, int T, int copies,
+                 Stop *stop) noexcept nogil:
+    if t == T_I8:
+        return own_run(<const int64_t *> xp, n, own, T, copies, stop)
+    if t == T_I4:
+        return own_run(<const int32_t *> xp, n, own, T, copies, stop)
+    return own_run(<const uint8_t *> xp, n, own, T, copies, stop)
+
+
+def bincount_counts(cnp.ndarray x, int t, Py_ssize_t minlength, int nt, bint check):
+    """numpy.bincount(x, minlength=minlength) of the contiguous non-negative ints x in
+    one read: each thread checks a block's range and counts it into counts of its own
+    that grow with the largest value seen. Returns the int64 counts, 0 when x holds a
+    negative value (NumPy's error is the caller's), or 1 when the counts would need
+    more than FUSED_SLOTS slots a thread (the caller then counts in two passes)."""
+    cdef Py_ssize_t n = x.shape[0], j, k, nb
+    cdef const void *xp = ptr(x)
+    cdef int T = team(nt, (n + BLOCK - 1) // BLOCK), i, copies, status = 0
+    cdef int64_t hi = -1
+    cdef Own *own = <Own *> calloc(T, sizeof(Own))
+    cdef Stop stop
+    cdef cnp.ndarray out
+    cdef int64_t *po
+    if own == NULL:
+        raise MemoryError()
+    try:
+        # Interleaved copies for few bins, as bc_run, judged by the first values.
+        for k in range(min(n, <Py_ssize_t> 4096)):
+            if t == T_I8:
+                hi = max(hi, (<const int64_t *> xp)[k])
+            elif t == T_I4:
+                hi = max(hi, <int64_t> (<const int32_t *> xp)[k])
+            else:
+                hi = max(hi, <int64_t> (<const uint8_t *> xp)[k])
+        copies = 4 if hi < FEW_BINS else (2 if hi < 4 * FEW_BINS else 1)
+        stop_init(&stop, check)
+        if T <= 1 and n < NOGIL_MIN:      # short and serial: keep the GIL (_openmp.pxd)
+            own_any(xp, t, n, own, T, copies, &stop)
+        else:
+            with nogil:
+                own_any(xp, t, n, own, T, copies, &stop)
+        raise_if_stopped(&stop)
+        hi = -1
+        for i in range(T):
+            status = max(status, own[i].status)
+            hi = max(hi, own[i].hi)
+        if status == 1:
+            return 0
+        if status == 2:
+            return 1
+        nb = max(<Py_ssize_t> (hi + 1), minlength)
+        out = cnp.PyArray_ZEROS(1, <cnp.npy_intp *> &nb, cnp.NPY_INT64, 0)
+        po = <int64_t *> cnp.PyArray_DATA(out)
+        for i in range(T):
+            for k in range(copies):
+                for j in range(min(own[i].cap, nb)):
+                    po[j] += own[i].c[k * own[i].cap + j]
+        return out
+    finally:
+        for i in range(T):
+            free(own[i].c)
+        free(own)
 
 
 def bincount(cnp.ndarray x, int t, object w, cnp.ndarray out, int nt, bint check):

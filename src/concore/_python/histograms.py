@@ -77,6 +77,12 @@ def minmax(x, t, n_threads, check):
     return int(lo), int(hi)
 
 
+def bincount_counts(x, t, minlength, n_threads, check):
+    if x.min() < 0:
+        return 0
+    return np.bincount(x, minlength=minlength).astype(np.int64, copy=False)
+
+
 def bincount(x, t, w, out, n_threads, check):
     out[...] = np.bincount(x, weights=None if w is None else w.astype(np.float64),
                            minlength=out.shape[0])
