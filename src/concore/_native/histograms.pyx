@@ -43,7 +43,7 @@ already converted to the types NumPy computes in. Definitions:
   decide the speed.
 """
 from cython.parallel cimport prange, threadid
-from libc.stdint cimport int64_t, int32_t, uint8_t
+from libc.stdint cimport int64_t, int32_t, uint8_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcpy, memset
 from libc.math cimport fabs, fabsf
@@ -1144,20 +1144,19 @@ cdef enum:
 
 cdef struct Own:
     int64_t *c              # `copies` interleaved count arrays of cap bins each
-    Py_ssize_t cap
-    int64_t hi              # largest value seen
+    Py_ssize_t cap          # a power of two
     int status              # 0 counting, 1 a negative value, 2 too many bins or no memory
 
 
 cdef int own_room(Own *o, int64_t need, int copies) noexcept nogil:
-    """Bins 0 ... need-1 in each copy (the counts so far kept); 2 when that is more than
-    FUSED_SLOTS or memory ran out."""
+    """Bins 0 ... need-1 in each copy (the counts so far kept), a power of two of them;
+    2 when that is more than FUSED_SLOTS or memory ran out."""
     cdef Py_ssize_t cap = max(<Py_ssize_t> 1024, 2 * o.cap), k
     cdef int64_t *c
-    if need > cap:
-        cap = need
     if need > FUSED_SLOTS // copies:
         return 2
+    while cap < need:
+        cap *= 2
     cap = min(cap, <Py_ssize_t> (FUSED_SLOTS // copies))
     c = <int64_t *> calloc(<size_t> (copies * cap), sizeof(int64_t))
     if c == NULL:
@@ -1171,31 +1170,50 @@ cdef int own_room(Own *o, int64_t need, int copies) noexcept nogil:
     return 0
 
 
+cdef Py_ssize_t own_count(const int_t *x, Py_ssize_t i, Py_ssize_t e, int64_t *c0,
+                          int64_t *c1, int64_t *c2, int64_t *c3, uint64_t cap) noexcept nogil:
+    """Count x[i:e] while the values are in [0, cap); returns where a value was not (e
+    when all were). cap is a power of two, so four values are all below it exactly when
+    their OR is (a negative value, seen unsigned, is far above)."""
+    cdef uint64_t v0, v1, v2, v3
+    while i + 4 <= e:
+        v0 = <uint64_t> <int64_t> x[i]
+        v1 = <uint64_t> <int64_t> x[i + 1]
+        v2 = <uint64_t> <int64_t> x[i + 2]
+        v3 = <uint64_t> <int64_t> x[i + 3]
+        if (v0 | v1 | v2 | v3) >= cap:
+            break
+        c0[v0] += 1
+        c1[v1] += 1
+        c2[v2] += 1
+        c3[v3] += 1
+        i += 4
+    while i < e:
+        v0 = <uint64_t> <int64_t> x[i]
+        if v0 >= cap:
+            return i
+        c0[v0] += 1
+        i += 1
+    return e
+
+
 cdef void own_block(const int_t *x, Py_ssize_t s, Py_ssize_t e, Own *o,
                     int copies) noexcept nogil:
-    """Count x[s:e] into o, after checking its range (one read from memory: the count
-    reads the block again from cache)."""
-    cdef int_t mn, mx
+    """Count x[s:e] into o, making room for larger values as they come (the range is
+    checked as the values are counted: one read of the input)."""
     cdef int64_t *c
-    if o.status != 0:
-        return
-    if int_t is int64_t:
-        cc_mm_l(x + s, e - s, &mn, &mx)
-    elif int_t is int32_t:
-        cc_mm_i(x + s, e - s, &mn, &mx)
-    else:
-        cc_mm_b(x + s, e - s, &mn, &mx)
-    if mn < 0:
-        o.status = 1
-        return
-    if <int64_t> mx >= o.cap:
-        o.status = own_room(o, <int64_t> mx + 1, copies)
-        if o.status != 0:
+    cdef int64_t v
+    while o.status == 0:
+        c = o.c
+        s = own_count(x, s, e, c, c + (1 % copies) * o.cap, c + (2 % copies) * o.cap,
+                      c + (3 % copies) * o.cap, <uint64_t> o.cap)
+        if s == e:
             return
-    o.hi = max(o.hi, <int64_t> mx)
-    c = o.c
-    bc_block(x, s, e, c, c + (1 % copies) * o.cap, c + (2 % copies) * o.cap,
-             c + (3 % copies) * o.cap, NULL)
+        v = <int64_t> x[s]
+        if v < 0:
+            o.status = 1
+        elif v >= o.cap:
+            o.status = own_room(o, v + 1, copies)
 
 
 cdef int own_run(const int_t *x, Py_ssize_t n, Own *own, int T, int copies,
@@ -1239,6 +1257,7 @@ def bincount_counts(cnp.ndarray x, int t, Py_ssize_t minlength, int nt, bint che
     cdef int T = team(nt, (n + BLOCK - 1) // BLOCK), i, copies, status = 0
     cdef int64_t hi = -1
     cdef Own *own = <Own *> calloc(T, sizeof(Own))
+    cdef Py_ssize_t cap0
     cdef Stop stop
     cdef cnp.ndarray out
     cdef int64_t *po
@@ -1254,6 +1273,9 @@ def bincount_counts(cnp.ndarray x, int t, Py_ssize_t minlength, int nt, bint che
             else:
                 hi = max(hi, <int64_t> (<const uint8_t *> xp)[k])
         copies = 4 if hi < FEW_BINS else (2 if hi < 4 * FEW_BINS else 1)
+        for i in range(T):
+            if own_room(&own[i], hi + 1, copies) != 0:
+                return 1
         stop_init(&stop, check)
         if T <= 1 and n < NOGIL_MIN:      # short and serial: keep the GIL (_openmp.pxd)
             own_any(xp, t, n, own, T, copies, &stop)
@@ -1264,11 +1286,16 @@ def bincount_counts(cnp.ndarray x, int t, Py_ssize_t minlength, int nt, bint che
         hi = -1
         for i in range(T):
             status = max(status, own[i].status)
-            hi = max(hi, own[i].hi)
         if status == 1:
             return 0
         if status == 2:
             return 1
+        for i in range(T):      # the largest value: the last bin counted
+            for k in range(copies):
+                j = own[i].cap - 1
+                while j > hi and own[i].c[k * own[i].cap + j] == 0:
+                    j -= 1
+                hi = max(hi, <int64_t> j)
         nb = max(<Py_ssize_t> (hi + 1), minlength)
         out = cnp.PyArray_ZEROS(1, <cnp.npy_intp *> &nb, cnp.NPY_INT64, 0)
         po = <int64_t *> cnp.PyArray_DATA(out)
