@@ -733,8 +733,10 @@ def _learn_fast(table, name, args, ctable):
     if ctable is not None and mod.NAME == "native" and all(d.kind in "biuf" for d in dts):
         ek = mod.elementwise
         key = ek.fast_key(tuple(d.num for d in dts))
-        ctable[key] = ek.FastProg(code, prog.nregs, [(k, r) for k, r in prog.inputs],
-                                  prog.out_reg, prog.dtype)
+        # Never replaced once there: a compiled caller may hold the entry without a
+        # reference of its own (free-threaded Python).
+        ctable.setdefault(key, ek.FastProg(code, prog.nregs, [(k, r) for k, r in prog.inputs],
+                                           prog.out_reg, prog.dtype))
 
 
 def _make(name, nin, public=None):
