@@ -1,7 +1,10 @@
 """Runtime configuration: backend choice, thread counts and the process-wide core budget.
 
 Nothing here does work at import time beyond defining names and registering a
-fork handler; the CPU count and environment variables are read on first use.
+fork handler; the CPU count and environment variables are read on first use. The
+first use comes at ``import concore``: the reductions and elementwise modules ask
+``fast_module`` for the native fast paths, which resolves the default backend
+(``CONCORE_BACKEND``) and loads the extension unless that names the Python backend.
 """
 import contextlib
 import importlib
