@@ -456,7 +456,7 @@ def test_fast_paths_look_like_the_python_functions():
     import inspect
     import pickle
     from concore import tasks
-    for name in FAST:
+    for name in FAST + ["dot"]:
         f = getattr(concore, name)
         assert f is getattr(concore.reductions, name)
         assert f.__name__ == name and f.__module__ == "concore.reductions"
@@ -464,3 +464,27 @@ def test_fast_paths_look_like_the_python_functions():
         assert "n_threads" in inspect.signature(f).parameters
         assert pickle.loads(pickle.dumps(f)) is f
         assert tasks._choose(f)[0] == "threads"
+
+
+def test_fast_dot_same_bits_as_general_path():
+    rng = np.random.default_rng(8)
+    n = 0
+    for dt in ("float64", "float32", "int64", "int32"):
+        for size in (1, 2, 7, 8, 9, 127, 128, 129, 1000, 4095, 4096, 4097, 32767, 32768):
+            x = (rng.standard_normal(size) * 100).astype(dt)
+            y = (rng.standard_normal(size) * 100).astype(dt)
+            if dt.startswith("float"):
+                x[size // 2] = -0.0
+            r, ref = concore.dot(x, y), concore.dot(x, y, n_threads=1)
+            assert type(r) is type(ref) is type(np.dot(x, y)), (dt, size)
+            assert bits(r) == bits(ref), (dt, size, r, ref)
+            n += 1
+    x = np.arange(6.0)
+    for a, b in [(x.reshape(2, 3), x.reshape(3, 2)), (x, x.astype(np.float32)), (x[::2], x[:3]),
+                 ([1.0, 2.0], [3.0, 4.0]), (x, np.arange(5.0)), (np.float64(2.0), x)]:
+        r, e = call(concore.dot, a, b)
+        ref, ref_e = call(np.dot, a, b)
+        assert type(e) is type(ref_e)
+        if e is None:
+            np.testing.assert_allclose(r, ref)
+    assert n > 50

@@ -705,6 +705,24 @@ def sum_flat(cnp.ndarray a, int tcode, int op, double mean, int nt, bint check):
     return rf
 
 
+cdef void dot_any(void *pa, void *pb, int tcode, Py_ssize_t n, Py_ssize_t sa, Py_ssize_t sb,
+                  int nt, Stop *stop, double *part_d, float *part_f, int64_t *part_i,
+                  Py_ssize_t *offs, Py_ssize_t *lens, double *rd, float *rf,
+                  int64_t *ri) noexcept nogil:
+    if tcode == 0:
+        rd[0] = pw_parallel(<double *> pa, n, sa, OP_DOT, <double> 0, nt, stop, part_d, offs,
+                            lens, <double *> pb, sb)
+    elif tcode == 1:
+        rf[0] = pw_parallel(<float *> pa, n, sa, OP_DOT, <float> 0, nt, stop, part_f, offs,
+                            lens, <float *> pb, sb)
+    elif tcode == 2:
+        ri[0] = pw_parallel(<int64_t *> pa, n, sa, OP_DOT, <int64_t> 0, nt, stop, part_i,
+                            offs, lens, <int64_t *> pb, sb)
+    else:
+        ri[0] = pw_parallel(<int32_t *> pa, n, sa, OP_DOT, <int64_t> 0, nt, stop, part_i,
+                            offs, lens, <int32_t *> pb, sb)
+
+
 def dot_flat(cnp.ndarray a, cnp.ndarray b, int tcode, Py_ssize_t sa, Py_ssize_t sb,
              int nt, bint check):
     """Sum of a*b over two 1-D runs (strides in elements), pairwise like sum()."""
@@ -723,19 +741,13 @@ def dot_flat(cnp.ndarray a, cnp.ndarray b, int tcode, Py_ssize_t sa, Py_ssize_t 
     stop_init(&stop, check)
     if nt > 1 and n < 2 * PW_LEAF:
         nt = 1
-    with nogil:
-        if tcode == 0:
-            rd = pw_parallel(<double *> pa, n, sa, OP_DOT, <double> 0, nt, &stop, part_d, offs,
-                             lens, <double *> pb, sb)
-        elif tcode == 1:
-            rf = pw_parallel(<float *> pa, n, sa, OP_DOT, <float> 0, nt, &stop, part_f, offs,
-                             lens, <float *> pb, sb)
-        elif tcode == 2:
-            ri = pw_parallel(<int64_t *> pa, n, sa, OP_DOT, <int64_t> 0, nt, &stop, part_i,
-                             offs, lens, <int64_t *> pb, sb)
-        else:
-            ri = pw_parallel(<int32_t *> pa, n, sa, OP_DOT, <int64_t> 0, nt, &stop, part_i,
-                             offs, lens, <int32_t *> pb, sb)
+    if nt <= 1 and n < NOGIL_MIN:   # short and serial: keep the GIL (see _openmp.pxd)
+        dot_any(pa, pb, tcode, n, sa, sb, nt, &stop, part_d, part_f, part_i, offs, lens,
+                &rd, &rf, &ri)
+    else:
+        with nogil:
+            dot_any(pa, pb, tcode, n, sa, sb, nt, &stop, part_d, part_f, part_i, offs, lens,
+                    &rd, &rf, &ri)
     raise_if_stopped(&stop)
     if tcode == 0:
         return 0.0 + rd
@@ -1322,15 +1334,53 @@ cdef object fast_small(int fn, object obj, Py_ssize_t grain, Py_ssize_t ddof):
     return PyArray_Scalar(&i, <cnp.PyArray_Descr *> intp, None)
 
 
+cdef object fast_dot(object x, object y, Py_ssize_t grain):
+    """dot of two plain C-contiguous aligned native 1-D float64 (or float32) arrays of
+    one length, non-empty and shorter than `grain`: dot_flat's serial sum of products
+    (the same bits); None for any other pair."""
+    cdef cnp.ndarray a, b
+    cdef Py_ssize_t n
+    cdef double rd
+    cdef float rf
+    if type(x) is not cnp.ndarray or type(y) is not cnp.ndarray:
+        return None
+    a = <cnp.ndarray> x
+    b = <cnp.ndarray> y
+    n = cnp.PyArray_SIZE(a)
+    if (cnp.PyArray_NDIM(a) != 1 or cnp.PyArray_NDIM(b) != 1 or cnp.PyArray_SIZE(b) != n
+            or n == 0 or n >= grain or cnp.PyArray_TYPE(a) != cnp.PyArray_TYPE(b)
+            or not cnp.PyArray_ISCARRAY_RO(a) or not cnp.PyArray_ISCARRAY_RO(b)):
+        return None
+    if cnp.PyArray_TYPE(a) == cnp.NPY_DOUBLE:
+        if n >= NOGIL_MIN:
+            with nogil:
+                rd = 0.0 + pw(<double *> cnp.PyArray_DATA(a), n, 1, OP_DOT, 0.0,
+                              <double *> cnp.PyArray_DATA(b), 1)
+        else:
+            rd = 0.0 + pw(<double *> cnp.PyArray_DATA(a), n, 1, OP_DOT, 0.0,
+                          <double *> cnp.PyArray_DATA(b), 1)
+        return PyArray_Scalar(&rd, cnp.PyArray_DESCR(a), None)
+    if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT:
+        if n >= NOGIL_MIN:
+            with nogil:
+                rf = <float> 0.0 + pw(<float *> cnp.PyArray_DATA(a), n, 1, OP_DOT, <float> 0.0,
+                                      <float *> cnp.PyArray_DATA(b), 1)
+        else:
+            rf = <float> 0.0 + pw(<float *> cnp.PyArray_DATA(a), n, 1, OP_DOT, <float> 0.0,
+                                  <float *> cnp.PyArray_DATA(b), 1)
+        return PyArray_Scalar(&rf, cnp.PyArray_DESCR(a), None)
+    return None
+
+
 def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
-    """The public sum, mean, var, std, min, max, argmin and argmax with the common call
-    (a whole small array, no other argument; see fast_small) answered here without a
+    """The public sum, mean, var, std, min, max, argmin, argmax and dot with the common
+    call (a whole small array, no other argument; see fast_small and fast_dot) answered here without a
     Python frame, as long as ``gate[0]`` is 0 (``concore._config`` keeps it so while
     the native backend is in force for every thread). Every other call goes to the
     Python function of the same name in ``py``, which gives the same answer."""
     cdef object py_sum = py["sum"], py_mean = py["mean"], py_var = py["var"]
     cdef object py_std = py["std"], py_min = py["min"], py_max = py["max"]
-    cdef object py_argmin = py["argmin"], py_argmax = py["argmax"]
+    cdef object py_argmin = py["argmin"], py_argmax = py["argmax"], py_dot = py["dot"]
     cdef object r
 
     def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=novalue,
@@ -1413,5 +1463,12 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
                 return r
         return py_argmax(a, axis, out, keepdims=keepdims, n_threads=n_threads)
 
+    def dot(a, b, out=None, *, n_threads=None):
+        if PyByteArray_AS_STRING(gate)[0] == 0 and out is None and n_threads is None:
+            r = fast_dot(a, b, grain)
+            if r is not None:
+                return r
+        return py_dot(a, b, out, n_threads=n_threads)
+
     return {"sum": sum, "mean": mean, "var": var, "std": std, "min": min, "max": max,
-            "argmin": argmin, "argmax": argmax}
+            "argmin": argmin, "argmax": argmax, "dot": dot}
