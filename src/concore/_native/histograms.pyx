@@ -1151,7 +1151,7 @@ cdef struct Own:
 cdef int own_room(Own *o, int64_t need, int copies) noexcept nogil:
     """Bins 0 ... need-1 in each copy (the counts so far kept), a power of two of them;
     2 when that is more than FUSED_SLOTS or memory ran out."""
-    cdef Py_ssize_t cap = max(<Py_ssize_t> 1024, 2 * o.cap), k
+    cdef Py_ssize_t cap = max(<Py_ssize_t> 64, 2 * o.cap), k
     cdef int64_t *c
     if need > FUSED_SLOTS // copies:
         return 2
