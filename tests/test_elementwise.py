@@ -130,6 +130,28 @@ def test_exact_binary(name, backend, small_grain):
             check(name, y, x, n_threads=threads)
 
 
+def test_clip_ties_zeros_and_nan(backend):
+    """Every combination of signed zeros, NaN and ties among value and bounds: a value
+    equal to a bound is kept (NumPy's clip, not minimum(maximum(...)))."""
+    vals = np.array([-0.0, 0.0, np.nan, 1.0, -1.0])
+    x, lo, hi = (g.ravel() for g in np.meshgrid(vals, vals, vals, indexing="ij"))
+    for dt in ("float64", "float32"):
+        args = [v.astype(dt) for v in (x, lo, hi)]
+        for nt in (1, 3):
+            same(concore.clip(*args, n_threads=nt), np.clip(*args))         # array bounds
+            same(concore.clip(args[0], args[1], 1.0, n_threads=nt), np.clip(args[0], args[1], 1.0))
+        xs = np.tile(vals, 30).astype(dt)
+        for l in vals:
+            for h in vals:
+                for bounds in ((float(l), float(h)), (np.float32(l), h), (np.array(l), h),
+                               (np.array([l]), np.array([[h]]))):
+                    for nt in (1, 3):
+                        same(concore.clip(xs, *bounds, n_threads=nt), np.clip(xs, *bounds))
+                    same(concore.clip(xs, *bounds), np.clip(xs, *bounds))
+                    same(concore.evaluate("clip(x, l, h)", {"x": xs, "l": l, "h": h}),
+                         np.clip(xs, l, h))
+
+
 def test_where_and_clip(backend, small_grain):
     for label, x in arrays(dtypes=("float64", "float32", "int64", "int32"), sizes=SIZES):
         c = np.arange(x.size) % 3 == 0
@@ -548,6 +570,70 @@ def test_fast_path_same_bits_as_general_path(nin):
                     name in EXACT_UNARY + EXACT_BINARY) else None
                 n += 1
     assert n > 400
+
+
+SCALARS = (2.5, -0.0, float("nan"), 1e300, 3, -7, 0, True, False, 2**40, 2**53 + 1,
+           -2**63, 2**64)
+
+
+def _call_all_ways(f, name, args):
+    """(general path, first call, fast call) of f(*args), or the error NumPy raises."""
+    with np.errstate(all="ignore"):
+        try:
+            expect = getattr(np, name)(*args)
+        except (TypeError, ValueError, OverflowError) as e:
+            for _ in range(3):
+                with pytest.raises(type(e)):
+                    f(*args)
+            return None
+        return f(*args, n_threads=1), f(*args), f(*args), expect
+
+
+@pytest.mark.parametrize("name", ["add", "subtract", "multiply", "divide", "power", "minimum",
+                                  "fmax", "greater", "equal", "logical_and", "bitwise_and",
+                                  "remainder", "copysign"])
+def test_fast_path_python_scalars(name):
+    """A Python float, int or bool operand beside small arrays: the compiled fast path
+    converts it per call as the general path does (NumPy's weak-scalar rules, NaN, -0.0),
+    and leaves to the general path what only it handles: values out of the array
+    type's range (NumPy's OverflowError) and power's value-dependent programs."""
+    rng = np.random.default_rng(5)
+    f = getattr(concore, name)
+    n = 0
+    for dt in FAST_DTYPES:
+        a, = _operands(rng, (13,), (dt,))
+        for v in SCALARS:
+            for args in ((a, v), (v, a)):
+                got = _call_all_ways(f, name, args)
+                if got is None:
+                    continue
+                ref, first, fast, expect = got
+                same(first, ref)
+                same(fast, ref)
+                if name in EXACT_BINARY:
+                    same(ref, expect)
+                else:
+                    assert ref.dtype == expect.dtype
+                n += 1
+    assert n > 30
+
+
+def test_fast_path_where_clip_scalars():
+    rng = np.random.default_rng(6)
+    for dt in ("float64", "float32", "int64", "int32"):
+        a, = _operands(rng, (20,), (dt,))
+        c = rng.random(20) < 0.5
+        cases = [("where", (c, a, 0.0)), ("where", (c, 1, a)), ("where", (c, 2.5, -1)),
+                 ("where", (c, a, 2**40)), ("clip", (a, -1, 2)), ("clip", (a, -0.5, 0.5)),
+                 ("clip", (a, 0, 2**33)), ("clip", (a, float("nan"), 1.0))]
+        for name, args in cases:
+            got = _call_all_ways(getattr(concore, name), name, args)
+            if got is None:
+                continue
+            ref, first, fast, expect = got
+            same(first, ref)
+            same(fast, ref)
+            same(ref, expect)
 
 
 def test_fast_path_declines_what_it_does_not_handle():

@@ -247,6 +247,8 @@ class _Compiler:
                 or res not in _TCODE:
             raise Fallback
         regs = [self.as_reg(a, d) for a, d in zip(args, ins)]
+        if op == "clip" and all(a[0] != "reg" for a in args[1:]):
+            op = "clip_s"   # NumPy's loop for two scalar bounds keeps a value equal to one
         r = self.reg()
         self.code.append([op, t, r] + regs + [-1] * (3 - len(regs)))
         return ("reg", r, res)
@@ -496,6 +498,8 @@ def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
     for reg, t, src, value in prog.consts:
         if value is None:
             x = operands[src] if type(src) is int else py_fold(src, operands)
+            if type(x) is int and not -2**63 <= x < 2**63:
+                raise Fallback  # NumPy's rules (and errors) for ints beyond C long
             try:  # a Python int out of the type's range is NumPy's OverflowError
                 value = np.array(x, dtype=_TYPES[t]) if type(x) in (bool, int, float) \
                     else np.asarray(x).astype(_TYPES[t])
@@ -716,9 +720,14 @@ def _fast_call(table, args, n_threads):
     return res
 
 
-def _learn_fast(table, name, args, ctable):
-    """After a general call of plain arrays: remember its program for _fast_call, and
-    on the native backend for the compiled fast path too (``ctable``, by type numbers)."""
+def _learn_fast(table, name, tree, args, ctable):
+    """After a general call of plain arrays (and Python scalars): remember its program
+    for _fast_call, and on the native backend for the compiled fast path too
+    (``ctable``, by type numbers)."""
+    arrays = [y for y in args if type(y) is np.ndarray]
+    if len(arrays) < len(args):
+        _learn_fast_scalars(name, tree, args, arrays, ctable)
+        return
     if _plain_arrays(args) is None:
         return
     dts = tuple(y.dtype for y in args)
@@ -732,11 +741,51 @@ def _learn_fast(table, name, args, ctable):
                            prog.dtype)
     if ctable is not None and mod.NAME == "native" and all(d.kind in "biuf" for d in dts):
         ek = mod.elementwise
-        key = ek.fast_key(tuple(d.num for d in dts))
-        # Never replaced once there: a compiled caller may hold the entry without a
-        # reference of its own (free-threaded Python).
-        ctable.setdefault(key, ek.FastProg(code, prog.nregs, [(k, r) for k, r in prog.inputs],
-                                           prog.out_reg, prog.dtype))
+        _learn_native(ctable, ek, ek.fast_key(tuple(d.num for d in dts)), prog, [])
+
+
+def _learn_fast_scalars(name, tree, args, arrays, ctable):
+    """_learn_fast for a call with Python float/int/bool operands: compiled fast path
+    only, and only where the program does not depend on their values (not power)."""
+    if ctable is None or not arrays or _plain_arrays(arrays) is None:
+        return
+    mod = _config._backend_module()
+    if mod.NAME != "native" or not all(a.dtype.kind in "biuf" for a in arrays):
+        return
+    ek = mod.elementwise
+    sigs, nums = [], []
+    for y in args:
+        if type(y) is np.ndarray:
+            sigs.append(("a", y.dtype))
+            nums.append(y.dtype.num)
+        elif type(y) in ek.PY_TYPENUMS:
+            sigs.append(("w", y))
+            nums.append(ek.PY_TYPENUMS[type(y)])
+        else:
+            return
+    if _power_key(tree, sigs):
+        return
+    sigkey = tuple(s if s[0] == "a" else ("w", _weak_type(s[1])) for s in sigs)
+    prog = _cache.get((name, sigkey, None, None, ()))
+    if prog is None:
+        return
+    consts = []
+    for reg, t, src, value in prog.consts:
+        # only constants that are one Python scalar operand, converted per call
+        if value is not None or type(src) is not tuple or src[0] != "in" \
+                or sigs[src[1]][0] != "w":
+            return
+        consts.append((src[1], reg, t))
+    _learn_native(ctable, ek, ek.fast_key(tuple(nums)), prog, consts)
+
+
+def _learn_native(ctable, ek, key, prog, consts):
+    # Never replaced once there: a compiled caller may hold the entry without a
+    # reference of its own (free-threaded Python).
+    if key not in ctable:
+        ctable.setdefault(key, ek.FastProg(_op_codes(prog, ek), prog.nregs,
+                                           [(k, r) for k, r in prog.inputs],
+                                           prog.out_reg, prog.dtype, consts))
 
 
 def _make(name, nin, public=None):
@@ -760,7 +809,7 @@ def _make(name, nin, public=None):
         try:
             r = run_tree(tree, args, out, dtype, n_threads, _cache, name)
             if out is None and dtype is None:
-                _learn_fast(fast, name, args, ctable)
+                _learn_fast(fast, name, tree, args, ctable)
             return r
         except Fallback:
             if n_threads is not None:
@@ -799,12 +848,23 @@ def clip(a, a_min, a_max, out=None, *, n_threads=None):
     """clip(a, a_min, a_max, out=None, *, n_threads=None)
 
     NumPy's ``numpy.clip``: ``minimum(maximum(a, a_min), a_max)``, NaN in any
-    argument giving NaN. ``None`` for a bound goes to NumPy.
+    argument giving NaN. Of a value equal to a bound (zeros of opposite sign) NumPy
+    returns the bound where a bound is an array and the value where both are scalars
+    (or size-1 arrays); so does concore. ``None`` for a bound goes to NumPy.
     """
     if a_min is None or a_max is None:
         if n_threads is not None:
             _config._resolve(n_threads)
         return np.clip(a, a_min, a_max, out=out)
+    if type(a) is np.ndarray:
+        # Size-1 array bounds broadcast everywhere (NumPy's scalar-bounds loop): 0-d
+        # bounds, a's shape given their leading 1s.
+        one = [b.ndim for b in (a_min, a_max) if type(b) is np.ndarray and b.size == 1]
+        if one:
+            if max(one) > a.ndim:
+                a = a.reshape((1,) * (max(one) - a.ndim) + a.shape)
+            a_min, a_max = (b.reshape(()) if type(b) is np.ndarray and b.size == 1 else b
+                            for b in (a_min, a_max))
     return _clip(a, a_min, a_max, out=out, n_threads=n_threads)
 
 

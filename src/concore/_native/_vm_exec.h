@@ -128,6 +128,16 @@ static int CC_EXEC_NAME(const cc_instr *k, char *const *R, intptr_t m)
         default: return -1;
         }
         break;
+    case OP_clip_s:
+        switch (t) {
+        case T_F64: CC_CLIPS(double)
+        case T_F32: CC_CLIPS(float)
+        case T_I64: CC_CLIPS(int64_t)
+        case T_I32: CC_CLIPS(int32_t)
+        case T_B: CC_CLIPS(uint8_t)
+        default: return -1;
+        }
+        break;
     case OP_cast: {
         int to = k->b;
         B = NULL;

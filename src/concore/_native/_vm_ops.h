@@ -87,7 +87,7 @@ enum { T_F64 = 0, T_F32 = 1, T_I64 = 2, T_I32 = 3, T_B = 4, T_COUNT = 5 };
     X(less) X(less_equal) X(greater) X(greater_equal) X(equal) X(not_equal)      \
     X(logical_and) X(logical_or) X(logical_xor)                                  \
     X(bitwise_and) X(bitwise_or) X(bitwise_xor)                                  \
-    X(where) X(clip) X(cast)                                                     \
+    X(where) X(clip) X(clip_s) X(cast)                                               \
     CC_PAIRS(X, add) CC_PAIRS(X, sub) CC_PAIRS(X, mul)
 
 /* Two arithmetic steps in one loop (see _fuse_pairs in concore/elementwise.py):
@@ -330,7 +330,9 @@ CC_IDIV(cc_i32, int32_t, INT32_MIN)
 #define CC_FMIN(v, w) ((w) != (w) ? (v) : ((v) < (w) ? (v) : (w)))
 #define CC_FMAX(v, w) ((w) != (w) ? (v) : ((v) > (w) ? (v) : (w)))
 
-/* NaN in any argument gives NaN, like NumPy's clip loops. */
+/* NumPy's clip loops: NaN in any argument gives NaN. A value equal to a bound
+   (zeros of opposite sign) gives the bound where the bounds are arrays (clip) and
+   the value where both are scalars (clip_s: NumPy's loop for that case). */
 #define CC_CLIP(T)                                                              \
     {                                                                           \
         const T *x_ = (const T *)A, *l_ = (const T *)B, *h_ = (const T *)C;     \
@@ -338,6 +340,18 @@ CC_IDIV(cc_i32, int32_t, INT32_MIN)
         for (i = 0; i < m; i++) {                                               \
             T v = CC_MAX(x_[i], l_[i]);                                         \
             y_[i] = CC_MIN(v, h_[i]);                                           \
+        }                                                                       \
+    }                                                                           \
+    break;
+
+#define CC_CLIPS(T)                                                             \
+    {                                                                           \
+        const T *x_ = (const T *)A, *l_ = (const T *)B, *h_ = (const T *)C;     \
+        T *y_ = (T *)Y;                                                         \
+        for (i = 0; i < m; i++) {                                               \
+            T l = l_[i], h = h_[i];                                             \
+            T v = (x_[i] < l || l != l) ? l : x_[i];                            \
+            y_[i] = (v > h || h != h) ? h : v;                                  \
         }                                                                       \
     }                                                                           \
     break;

@@ -14,12 +14,15 @@ multiplies sequentially within fixed blocks and then the block products in
 order (deterministic, but not NumPy's sequential order).
 """
 from cython.parallel cimport parallel, prange, threadid
-from libc.stdint cimport int32_t, int64_t, intptr_t
+from libc.math cimport isinf
+from libc.stdint cimport INT32_MAX, INT32_MIN, int32_t, int64_t, intptr_t, uint8_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 cimport numpy as cnp
 from cpython.bytearray cimport PyByteArray_AS_STRING
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.long cimport PyLong_AsLongLongAndOverflow
 
 from concore._native._openmp cimport (
     NOGIL_MIN, Stop, poll, raise_if_stopped, stop_init, stopped,
@@ -512,12 +515,16 @@ cdef enum:
 
 
 cdef int run_serial(const Prog *p, char *scratch, char **R) noexcept nogil:
-    """Every block of p in order on this thread, registers in `scratch` (p.nconst 0);
-    run_all's serial branch without its allocations."""
-    cdef intptr_t start = 0, m
-    cdef int r
+    """Every block of p in order on this thread, registers in `scratch`; run_all's
+    serial branch without its allocations (constants filled only as far as a block
+    of p reads them)."""
+    cdef intptr_t start = 0, m, j, fill = min(p.step, p.size)
+    cdef int r, k
     for r in range(p.nregs):
         R[r] = scratch + <intptr_t> r * REG_BYTES
+    for k in range(p.nconst):
+        for j in range(fill):
+            memcpy(R[p.c_reg[k]] + j * p.c_isz[k], p.c_val + 8 * k, p.c_isz[k])
     while start < p.size:
         m = min(p.step, p.size - start)
         if run_block(p, scratch, R, start, m) != 0:
@@ -526,16 +533,35 @@ cdef int run_serial(const Prog *p, char *scratch, char **R) noexcept nogil:
     return 0
 
 
+# Fast-path type numbers of Python's scalars (NumPy's type numbers are smaller): a
+# Python float, int or bool operand is a constant of the program, converted per call.
+cdef enum:
+    PY_FLOAT = 1021
+    PY_INT = 1022
+    PY_BOOL = 1023
+
+PY_TYPENUMS = {float: PY_FLOAT, int: PY_INT, bool: PY_BOOL}
+cdef int REG_ISZ[5]
+REG_ISZ[:] = [8, 4, 8, 4, 1]     # itemsize of the register type codes 0 f64 ... 4 bool
+
+
 cdef class FastProg:
     """A function's program for one tuple of operand types, as the common call needs it:
-    every operand a whole C-contiguous array of one shape, read and written in place."""
+    every array operand a whole C-contiguous array of one shape, read and written in
+    place; every Python scalar operand a constant register."""
     cdef cnp.ndarray code
-    cdef int nregs, nin, out_reg, rtypenum
+    cdef int nregs, nin, out_reg, rtypenum, nconst
     cdef int arg[FAST_MAXIN]    # which argument each program input reads
     cdef int reg[FAST_MAXIN]    # and its register
+    cdef int c_arg[FAST_MAXIN]  # which (scalar) argument each constant holds
+    cdef int c_reg[FAST_MAXIN]  # its register
+    cdef int c_type[FAST_MAXIN]     # and its register type code
+    cdef int c_isz[FAST_MAXIN]
 
-    def __init__(self, cnp.ndarray code, int nregs, list regs, int out_reg, rdtype):
-        if len(regs) > FAST_MAXIN:
+    def __init__(self, cnp.ndarray code, int nregs, list regs, int out_reg, rdtype,
+                 list consts=None):
+        consts = consts or []
+        if len(regs) > FAST_MAXIN or len(consts) > FAST_MAXIN:
             raise ValueError("too many program inputs")
         self.code = code
         self.nregs = nregs
@@ -543,21 +569,82 @@ cdef class FastProg:
         for k, (a, r) in enumerate(regs):
             self.arg[k] = a
             self.reg[k] = r
+        self.nconst = len(consts)
+        for k, (a, r, t) in enumerate(consts):
+            if not 0 <= t < 5:
+                raise ValueError("bad register type")
+            self.c_arg[k] = a
+            self.c_reg[k] = r
+            self.c_type[k] = t
+            self.c_isz[k] = REG_ISZ[t]
         self.out_reg = out_reg
         self.rtypenum = (<cnp.dtype> rdtype).type_num
 
 
 cdef int fast_typenum(object x, cnp.ndarray first):
-    """x's type number when x can be a fast-path operand next to `first` (None: x is
-    the first), else -1."""
+    """x's fast-path type number next to the array `first` (its shape), else -1."""
+    if type(x) is float:
+        return PY_FLOAT
+    if type(x) is int:
+        return PY_INT
+    if type(x) is bool:
+        return PY_BOOL
     if type(x) is not cnp.ndarray:
         return -1
     cdef cnp.ndarray a = <cnp.ndarray> x
-    if not cnp.PyArray_ISCARRAY_RO(a):
-        return -1
-    if first is not None and not cnp.PyArray_SAMESHAPE(a, first):
+    if a is not first and not (cnp.PyArray_ISCARRAY_RO(a) and cnp.PyArray_SAMESHAPE(a, first)):
         return -1
     return cnp.PyArray_TYPE(a)
+
+
+cdef int scalar_value(object x, int t, char *dst):
+    """The Python float, int or bool x as a value of register type t (0 f64, 1 f32,
+    2 i64, 3 i32, 4 bool) in dst, as numpy.array(x, dtype) makes it: 0; -1 where the
+    general path must convert it (out of range: NumPy's error or warning)."""
+    cdef double d
+    cdef float f
+    cdef long long v
+    cdef int32_t i
+    cdef uint8_t b
+    cdef int overflow = 0
+    if type(x) is float:
+        d = PyFloat_AS_DOUBLE(x)
+        if t == 0:
+            memcpy(dst, &d, 8)
+            return 0
+        f = <float> d
+        if t != 1 or (isinf(f) and not isinf(d)):
+            return -1
+        memcpy(dst, &f, 4)
+        return 0
+    if type(x) is bool:
+        v = 1 if x is True else 0
+        if t == 4:
+            b = <uint8_t> v
+            memcpy(dst, &b, 1)
+            return 0
+    else:
+        v = PyLong_AsLongLongAndOverflow(x, &overflow)
+        if overflow:
+            return -1
+    if t == 0 or t == 1:
+        if v > (1LL << 53) or v < -(1LL << 53):
+            return -1   # exact in a double, so one rounding to float as NumPy's
+        d = <double> v
+        if t == 0:
+            memcpy(dst, &d, 8)
+        else:
+            f = <float> d
+            memcpy(dst, &f, 4)
+        return 0
+    if t == 2:
+        memcpy(dst, &v, 8)
+        return 0
+    if t == 3 and INT32_MIN <= v <= INT32_MAX:
+        i = <int32_t> v
+        memcpy(dst, &i, 4)
+        return 0
+    return -1
 
 
 def fast_key(tuple typenums):
@@ -573,13 +660,14 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
     or its operand types have no program in `table` yet."""
     cdef Py_ssize_t nin = len(args), k
     cdef int t
-    cdef long key
-    cdef cnp.ndarray a0, res
+    cdef long key = 0
+    cdef cnp.ndarray a0 = None, res
     cdef FastProg fp
     cdef Prog p
     cdef int in_isz[FAST_MAXIN]
     cdef int in_direct[FAST_MAXIN]
     cdef char *in_base[FAST_MAXIN]
+    cdef char cval[8 * FAST_MAXIN]
     cdef intptr_t shape[1]
     cdef Stop stop
     cdef int err
@@ -587,15 +675,16 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
     cdef char *R[FAST_REGS]
     if nin == 0 or nin > FAST_MAXIN:
         return None
-    t = fast_typenum(args[0], None)
-    if t < 0:
+    for k in range(nin):    # the first array gives the shape
+        if type(args[k]) is cnp.ndarray:
+            a0 = <cnp.ndarray> args[k]
+            break
+    if a0 is None or not cnp.PyArray_ISCARRAY_RO(a0):
         return None
-    a0 = <cnp.ndarray> args[0]
     shape[0] = cnp.PyArray_SIZE(a0)
     if shape[0] == 0 or shape[0] >= grain or cnp.PyArray_NDIM(a0) == 0:
         return None
-    key = t
-    for k in range(1, nin):
+    for k in range(nin):
         t = fast_typenum(args[k], a0)
         if t < 0:
             return None
@@ -603,6 +692,9 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
     fp = table.get(key)
     if fp is None:
         return None
+    for k in range(fp.nconst):
+        if scalar_value(args[fp.c_arg[k]], fp.c_type[k], cval + 8 * k) < 0:
+            return None
     res = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a0), cnp.PyArray_DIMS(a0), fp.rtypenum, 0)
     for k in range(fp.nin):
         in_base[k] = <char *> cnp.PyArray_DATA(<cnp.ndarray> args[fp.arg[k]])
@@ -620,10 +712,10 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
     p.in_base = in_base
     p.in_strides = NULL     # every operand direct: never walked
     p.in_direct = in_direct
-    p.nconst = 0
-    p.c_reg = NULL
-    p.c_isz = NULL
-    p.c_val = NULL
+    p.nconst = fp.nconst
+    p.c_reg = fp.c_reg
+    p.c_isz = fp.c_isz
+    p.c_val = cval
     p.out_reg = fp.out_reg
     p.out_isz = cnp.PyArray_ITEMSIZE(res)
     p.out_direct = 1
@@ -651,11 +743,12 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
 def fast_call(f, Py_ssize_t nin, dict table, bytearray gate, Py_ssize_t grain):
     """``f`` (an elementwise function of concore.elementwise, ``f(*args, out=None,
     dtype=None, n_threads=None)``) with its common call answered here without a Python
-    frame while ``gate[0]`` is 0: nin whole C-contiguous aligned native arrays of one
-    shape and fewer than `grain` elements, no keyword, operand types whose program
-    ``table`` holds (FastProg by fast_key; filled by the Python side after a general
-    call). The same program as the general path runs, so the same bits. Every other
-    call goes to ``f``."""
+    frame while ``gate[0]`` is 0: nin operands, each a whole C-contiguous aligned
+    native array (of one shape, fewer than `grain` elements) or a Python float, int or
+    bool (at least one array), no keyword, operand types whose program ``table`` holds
+    (FastProg by fast_key; filled by the Python side after a general call). The same
+    program as the general path runs, so the same bits. Every other call goes to
+    ``f``."""
 
     def call(*args, out=None, dtype=None, n_threads=None):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and out is None and dtype is None

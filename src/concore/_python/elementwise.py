@@ -20,7 +20,7 @@ OPS = (
     "less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
     "logical_and", "logical_or", "logical_xor",
     "bitwise_and", "bitwise_or", "bitwise_xor",
-    "where", "clip", "cast",
+    "where", "clip", "clip_s", "cast",
 ) + tuple(f"{o1}_{r}{o2}" for o1 in ("add", "sub", "mul") for o2 in ("add", "sub", "mul")
           for r in ("", "r"))
 BLOCK_SIZE = 256
@@ -80,7 +80,10 @@ _SPECIAL = {
     "cube": _cube,
     "nonzero": lambda a: a != 0,
     "where": lambda c, a, b: np.where(c, a, b),
+    # NumPy's clip: with array bounds a value equal to a bound gives the bound (as
+    # minimum(maximum(...))); with two scalar bounds, the value (its zero's sign)
     "clip": lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
+    "clip_s": lambda a, lo, hi: np.clip(a, lo.flat[0], hi.flat[0]),
     "fmin": _fmin,
     "fmax": _fmax,
 }
