@@ -636,6 +636,47 @@ def test_fast_path_where_clip_scalars():
             same(ref, expect)
 
 
+def test_fast_path_out():
+    """out= of the result's shape and type runs the fast path in place (also when only
+    ever called with out=); an out that overlaps an operand without being it, of
+    another type, strided or read-only goes to the general path: NumPy's answers."""
+    rng = np.random.default_rng(7)
+    for name, nin in (("exp", 1), ("sqrt", 1), ("subtract", 2), ("arctan2", 2),
+                      ("copysign", 2)):
+        # the general path (n_threads=1) is the reference; it equals NumPy where exact
+        f, g = getattr(concore, name), getattr(np, name)
+        base = rng.standard_normal(40)
+        for _ in range(3):
+            args = [rng.standard_normal(33) for _ in range(nin)]
+            with np.errstate(all="ignore"):
+                o = np.empty(33)
+                assert f(*args, out=o) is o
+                same(o, f(*args, n_threads=1))
+                inplace = args[0].copy()
+                expect = f(*([inplace.copy()] + args[1:]), n_threads=1)
+                r = f(*([inplace] + args[1:]), out=inplace)     # out is the operand
+                assert r is inplace
+                same(inplace, expect)
+                b1 = base.copy()
+                b2 = base.copy()
+                f(*([b1[:33]] + args[1:]), out=b1[1:34])             # overlaps only
+                f(*([b2[:33]] + args[1:]), out=b2[1:34], n_threads=1)
+                same(b1, b2)
+                o32 = np.empty(33, np.float32)
+                same(f(*args, out=o32), f(*args, out=np.empty(33, np.float32), n_threads=1))
+                if name in EXACT_UNARY + EXACT_BINARY:
+                    same(o32, g(*args, out=np.empty(33, np.float32)))
+                ostr = np.empty(66)[::2]
+                same(f(*args, out=ostr), f(*args, n_threads=1))
+    ro = np.empty(5)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError):
+        concore.exp(np.ones(5), out=ro)
+    o = np.empty(7, np.int64)
+    concore.add(np.arange(7), 2, out=o)
+    same(concore.add(np.arange(7), 3, out=o), np.arange(7) + 3)
+
+
 def test_fast_path_declines_what_it_does_not_handle():
     """Everything but the common call goes to the general path: same answers as NumPy
     for broadcasting, 0-d, empty, strided, byte-swapped, subclass and list operands,

@@ -459,22 +459,32 @@ def result_order(ops, shape):
 
 
 def _layout(arrays, operands, shape, out):
-    """(coalesced shape, strides of each operand and of out, views) for any layout:
-    broadcast views walked in the output's memory order (NumPy's order='K'), or for a
-    reduction in the order NumPy's result would have, so a sum adds as numpy.sum."""
-    arrays = [np.broadcast_to(a, shape) for a in arrays]
+    """(coalesced shape, strides of each operand and of out, arrays) for any layout:
+    operands broadcast (stride 0) and walked in the output's memory order (NumPy's
+    order='K'), or for a reduction in the order NumPy's result would have, so a sum
+    adds as numpy.sum. Strides only: the arrays' data pointers are the walk's start."""
+    nd = len(shape)
+    strides = []
+    for a in arrays:
+        st = [0] * nd
+        lead = nd - a.ndim
+        for i, (n, s) in enumerate(zip(a.shape, a.strides)):
+            if n != 1:
+                st[lead + i] = s
+        strides.append(st)
     if out is not None:
-        perm = sorted(range(len(shape)), key=lambda i: -abs(out.strides[i]))
-        views = [a.transpose(perm) for a in arrays] + [out.transpose(perm)]
-        walk = tuple(shape[i] for i in perm)
+        perm = sorted(range(nd), key=lambda i: -abs(out.strides[i]))
+        strides.append(out.strides)
+        arrays = arrays + [out]
     elif result_order(operands, shape) == "F":
-        perm = list(range(len(shape)))[::-1]
-        views = [a.transpose(perm) for a in arrays]
-        walk = tuple(shape[i] for i in perm)
+        perm = range(nd - 1, -1, -1)
     else:
-        views, walk = arrays, shape
-    cshape, cstrides = _coalesce(walk, [v.strides for v in views])
-    return cshape, cstrides, views
+        perm = None
+    if perm is not None:
+        shape = [shape[i] for i in perm]
+        strides = [[st[i] for i in perm] for st in strides]
+    cshape, cstrides = _coalesce(shape, strides)
+    return cshape, cstrides, arrays
 
 
 def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
@@ -731,7 +741,7 @@ def _learn_fast(table, name, tree, args, ctable):
     if _plain_arrays(args) is None:
         return
     dts = tuple(y.dtype for y in args)
-    prog = _cache.get((name, tuple(("a", d) for d in dts), None, None, ()))
+    prog = _natural_prog(name, tree, tuple(("a", d) for d in dts))
     if prog is None or prog.consts:
         return
     mod = _config._backend_module()
@@ -765,8 +775,7 @@ def _learn_fast_scalars(name, tree, args, arrays, ctable):
             return
     if _power_key(tree, sigs):
         return
-    sigkey = tuple(s if s[0] == "a" else ("w", _weak_type(s[1])) for s in sigs)
-    prog = _cache.get((name, sigkey, None, None, ()))
+    prog = _natural_prog(name, tree, sigs)
     if prog is None:
         return
     consts = []
@@ -777,6 +786,21 @@ def _learn_fast_scalars(name, tree, args, arrays, ctable):
             return
         consts.append((src[1], reg, t))
     _learn_native(ctable, ek, ek.fast_key(tuple(nums)), prog, consts)
+
+
+def _natural_prog(name, tree, sigs):
+    """The program of a call without out= or dtype= (the one an out= of the result's
+    own type runs too), from the cache or compiled now; None where NumPy must run it."""
+    sigkey = tuple(s if s[0] == "a" else ("w", _weak_type(s[1])) for s in sigs)
+    key = (name, sigkey, None, None, ())
+    prog = _cache.get(key)
+    if prog is None:
+        try:
+            prog = _compile_with_dtype(tree, sigs, None, None)
+        except Fallback:
+            return None
+        _cache.put(key, prog)
+    return prog
 
 
 def _learn_native(ctable, ek, key, prog, consts):
@@ -808,7 +832,7 @@ def _make(name, nin, public=None):
             out = out[0]
         try:
             r = run_tree(tree, args, out, dtype, n_threads, _cache, name)
-            if out is None and dtype is None:
+            if dtype is None:
                 _learn_fast(fast, name, tree, args, ctable)
             return r
         except Fallback:

@@ -655,9 +655,36 @@ def fast_key(tuple typenums):
     return key
 
 
-cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
+cdef bint fast_out(object out, cnp.ndarray a0, int rtypenum, tuple args):
+    """Whether `out` can take the common call's result in place: a whole writeable
+    C-contiguous native array of a0's shape and exactly the result type, sharing no
+    memory with an operand unless it is that operand (as the general path, which
+    copies an operand that only overlaps)."""
+    cdef cnp.ndarray o, a
+    cdef char *po
+    cdef char *pa
+    if type(out) is not cnp.ndarray:
+        return False
+    o = <cnp.ndarray> out
+    if not (cnp.PyArray_ISCARRAY(o) and cnp.PyArray_SAMESHAPE(o, a0)
+            and cnp.PyArray_TYPE(o) == rtypenum):
+        return False
+    po = <char *> cnp.PyArray_DATA(o)
+    for x in args:
+        if type(x) is cnp.ndarray:
+            a = <cnp.ndarray> x
+            pa = <char *> cnp.PyArray_DATA(a)
+            if pa == po and cnp.PyArray_ITEMSIZE(a) == cnp.PyArray_ITEMSIZE(o):
+                continue
+            if pa < po + cnp.PyArray_NBYTES(o) and po < pa + cnp.PyArray_NBYTES(a):
+                return False
+    return True
+
+
+cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None):
     """The result of the common call (see fast_calls), or None when this call is not one
-    or its operand types have no program in `table` yet."""
+    or its operand types have no program in `table` yet. `out`: an array for the
+    result (the program is the same: it is exactly the result type)."""
     cdef Py_ssize_t nin = len(args), k
     cdef int t
     cdef long key = 0
@@ -695,7 +722,12 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain):
     for k in range(fp.nconst):
         if scalar_value(args[fp.c_arg[k]], fp.c_type[k], cval + 8 * k) < 0:
             return None
-    res = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a0), cnp.PyArray_DIMS(a0), fp.rtypenum, 0)
+    if out is None:
+        res = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a0), cnp.PyArray_DIMS(a0), fp.rtypenum, 0)
+    elif fast_out(out, a0, fp.rtypenum, args):
+        res = <cnp.ndarray> out
+    else:
+        return None
     for k in range(fp.nin):
         in_base[k] = <char *> cnp.PyArray_DATA(<cnp.ndarray> args[fp.arg[k]])
         in_isz[k] = cnp.PyArray_ITEMSIZE(<cnp.ndarray> args[fp.arg[k]])
@@ -745,15 +777,16 @@ def fast_call(f, Py_ssize_t nin, dict table, bytearray gate, Py_ssize_t grain):
     dtype=None, n_threads=None)``) with its common call answered here without a Python
     frame while ``gate[0]`` is 0: nin operands, each a whole C-contiguous aligned
     native array (of one shape, fewer than `grain` elements) or a Python float, int or
-    bool (at least one array), no keyword, operand types whose program ``table`` holds
+    bool (at least one array), no keyword but ``out`` (an array of the result's
+    shape and type, as fast_out says), operand types whose program ``table`` holds
     (FastProg by fast_key; filled by the Python side after a general call). The same
     program as the general path runs, so the same bits. Every other call goes to
     ``f``."""
 
     def call(*args, out=None, dtype=None, n_threads=None):
-        if (PyByteArray_AS_STRING(gate)[0] == 0 and out is None and dtype is None
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and dtype is None
                 and n_threads is None and len(args) == nin):
-            r = fast_small(table, args, grain)
+            r = fast_small(table, args, grain, out)
             if r is not None:
                 return r
         return f(*args, out=out, dtype=dtype, n_threads=n_threads)
