@@ -14,6 +14,8 @@ Groups:
     expr-sumab                       sum(a*b)   (a scalar: no out=)
     call-n10-exp, call-n10-add       exp(a), add(a, b) of 10 float64, result allocated
                                      (no out=): the cost of a call
+    call-n10-add-scalar              add(a, 1.5): a Python scalar operand
+    call-n10-exp-out                 exp(a, out=o)
 
 Entries of every group (where the implementation exists and can be imported):
 
@@ -188,7 +190,7 @@ class Group:
 
     def __init__(self, name, expr, inputs, dtype=F64, func=None, numpy_fn=None,
                  numpy_text=None, nb=None, rtol=1e-12, atol=0.0, out=True, n=N,
-                 entries=ENTRIES):
+                 entries=ENTRIES, scalars=()):
         self.name = name
         self.expr = expr
         self.inputs = dict(inputs)
@@ -202,6 +204,7 @@ class Group:
         self.out = out  # False: no out= (a reduction's scalar, or the result allocated)
         self.n = n      # the first n values of the 1e7-value inputs
         self.entries = list(entries)
+        self.scalars = tuple(scalars)   # Python scalars after the arrays (func groups)
 
 
 # Tolerances: f64 results are within an ULP or two of NumPy's (libm / SIMD / own kernels
@@ -256,6 +259,11 @@ GROUPS += [
           entries=("concore-1t", "concore-all", "numpy", "numexpr-all"), **TOL[F64]),
     Group("call-n10-add", "a + b", {"a": "a", "b": "b"}, func="add", n=10, out=False,
           entries=("concore-1t", "concore-all", "numpy", "numexpr-all")),
+    # A Python scalar operand, and a result written into out=.
+    Group("call-n10-add-scalar", "a + 1.5", {"a": "a"}, func="add", n=10, out=False,
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all"), scalars=(1.5,)),
+    Group("call-n10-exp-out", "exp(a)", {"a": "a"}, func="exp", n=10,
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all"), **TOL[F64]),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 
@@ -267,7 +275,7 @@ class Workload:
     def __init__(self, group, arrays, warm_numba):
         self.group = group
         self.arrays = {k: v[:group.n] for k, v in arrays.items()}
-        self.args = list(self.arrays.values())
+        self.args = list(self.arrays.values()) + list(group.scalars)
         self.warm_numba = warm_numba
         self.o = np.full(group.n, np.nan, dtype=group.dtype) if group.out else None
 
@@ -294,7 +302,7 @@ def _concore_call(w, threads):
     extra = "" if threads is None else ", n_threads=1"
     if g.func is not None:
         f = _common.need_concore(g.func)
-        names = ", ".join(w.arrays)
+        names = ", ".join(list(w.arrays) + [repr(v) for v in g.scalars])
         return (_common.call_of(f, w.args, kw),
                 f"concore.{g.func}({names}{w.outtext}{extra})")
     f = _common.need_concore("evaluate")
@@ -323,7 +331,7 @@ def build_numpy(w):
     if g.func is not None:
         f = getattr(np, g.func)
         o = w.o
-        names = ", ".join(w.arrays)
+        names = ", ".join(list(w.arrays) + [repr(v) for v in g.scalars])
         return Impl(_common.call_of(f, w.args, {} if o is None else {"out": o}),
                     f"np.{g.func}({names}{w.outtext})", 1)
     fn, arrays = g.numpy_fn, w.arrays

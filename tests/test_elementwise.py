@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import concore
-from concore import elementwise as ew
+from concore import _config, elementwise as ew
 from conftest import NATIVE
 from hard_inputs import arrays, layouts
 
@@ -521,10 +521,16 @@ def test_concurrent_callers_get_their_own_answers():
 # ----------------------------------------------------------- the fast path
 # A call of whole small C-contiguous arrays of one shape and no keyword runs the
 # general path's program from compiled code once the general path has compiled it
-# for those types (concore._native.elementwise.fast_call); n_threads=1 takes the
+# for those types (concore._native.elementwise.fast_call); general() takes the
 # general path. Both must give the same bits.
 
 FAST_DTYPES = ("float64", "float32", "int64", "int32", "bool")
+
+
+def general(f, *args, **kw):
+    """f(*args, **kw) on the general path (which also learns the fast path's program)."""
+    with _config.fast_paths(False):
+        return f(*args, **kw)
 
 
 def _operands(rng, shape, dts):
@@ -556,7 +562,7 @@ def test_fast_path_same_bits_as_general_path(nin):
                 args = _operands(rng, shape, dts)
                 with np.errstate(all="ignore"):
                     try:
-                        ref = f(*args, n_threads=1)         # general path (learns)
+                        ref = general(f, *args)             # general path (learns)
                     except (TypeError, ValueError) as e:    # as NumPy (int ** -int...)
                         with pytest.raises(type(e)):
                             f(*args)
@@ -586,7 +592,7 @@ def _call_all_ways(f, name, args):
                 with pytest.raises(type(e)):
                     f(*args)
             return None
-        return f(*args, n_threads=1), f(*args), f(*args), expect
+        return general(f, *args), f(*args), f(*args, n_threads=1), expect
 
 
 @pytest.mark.parametrize("name", ["add", "subtract", "multiply", "divide", "power", "minimum",
@@ -643,7 +649,7 @@ def test_fast_path_out():
     rng = np.random.default_rng(7)
     for name, nin in (("exp", 1), ("sqrt", 1), ("subtract", 2), ("arctan2", 2),
                       ("copysign", 2)):
-        # the general path (n_threads=1) is the reference; it equals NumPy where exact
+        # the general path is the reference; it equals NumPy where exact
         f, g = getattr(concore, name), getattr(np, name)
         base = rng.standard_normal(40)
         for _ in range(3):
@@ -651,23 +657,23 @@ def test_fast_path_out():
             with np.errstate(all="ignore"):
                 o = np.empty(33)
                 assert f(*args, out=o) is o
-                same(o, f(*args, n_threads=1))
+                same(o, general(f, *args))
                 inplace = args[0].copy()
-                expect = f(*([inplace.copy()] + args[1:]), n_threads=1)
+                expect = general(f, *([inplace.copy()] + args[1:]))
                 r = f(*([inplace] + args[1:]), out=inplace)     # out is the operand
                 assert r is inplace
                 same(inplace, expect)
                 b1 = base.copy()
                 b2 = base.copy()
                 f(*([b1[:33]] + args[1:]), out=b1[1:34])             # overlaps only
-                f(*([b2[:33]] + args[1:]), out=b2[1:34], n_threads=1)
+                general(f, *([b2[:33]] + args[1:]), out=b2[1:34])
                 same(b1, b2)
                 o32 = np.empty(33, np.float32)
-                same(f(*args, out=o32), f(*args, out=np.empty(33, np.float32), n_threads=1))
+                same(f(*args, out=o32), general(f, *args, out=np.empty(33, np.float32)))
                 if name in EXACT_UNARY + EXACT_BINARY:
                     same(o32, g(*args, out=np.empty(33, np.float32)))
                 ostr = np.empty(66)[::2]
-                same(f(*args, out=ostr), f(*args, n_threads=1))
+                same(f(*args, out=ostr), general(f, *args))
     ro = np.empty(5)
     ro.flags.writeable = False
     with pytest.raises(ValueError):
@@ -699,6 +705,10 @@ def test_fast_path_declines_what_it_does_not_handle():
     same(concore.sqrt(a, dtype=np.float32), np.sqrt(a, dtype=np.float32))
     with pytest.raises(TypeError):
         concore.exp(a, a)
+    for bad in (0, True, 1.5, "2"):    # the general path's check, also for a small call
+        with pytest.raises(ValueError, match="n_threads"):
+            concore.exp(a, n_threads=bad)
+    same(concore.exp(a, n_threads=-1), concore.exp(a, n_threads=2))
     with pytest.raises(ValueError):
         concore.add(a, np.arange(5.0))
 

@@ -778,14 +778,17 @@ def fast_call(f, Py_ssize_t nin, dict table, bytearray gate, Py_ssize_t grain):
     frame while ``gate[0]`` is 0: nin operands, each a whole C-contiguous aligned
     native array (of one shape, fewer than `grain` elements) or a Python float, int or
     bool (at least one array), no keyword but ``out`` (an array of the result's
-    shape and type, as fast_out says), operand types whose program ``table`` holds
+    shape and type, as fast_out says) and ``n_threads`` (a positive int or None),
+    operand types whose program ``table`` holds
     (FastProg by fast_key; filled by the Python side after a general call). The same
     program as the general path runs, so the same bits. Every other call goes to
     ``f``."""
 
     def call(*args, out=None, dtype=None, n_threads=None):
-        if (PyByteArray_AS_STRING(gate)[0] == 0 and dtype is None
-                and n_threads is None and len(args) == nin):
+        # n_threads: a small call runs on this thread whatever the count (the same
+        # bits); only a count the general path must check goes there
+        if (PyByteArray_AS_STRING(gate)[0] == 0 and dtype is None and len(args) == nin
+                and (n_threads is None or type(n_threads) is int and n_threads > 0)):
             r = fast_small(table, args, grain, out)
             if r is not None:
                 return r
