@@ -624,6 +624,19 @@ def test_fast_path_python_scalars(name):
     assert n > 30
 
 
+def test_out_of_range_python_int_on_empty_arrays():
+    """NumPy checks a Python int against the array's type even when there is nothing
+    to compute: so does concore (OverflowError, from NumPy)."""
+    for dt, v in (("int32", 2**31), ("int32", -2**63), ("int64", 2**63), ("bool", 2**64)):
+        a = np.empty(0, dt)
+        for name in ("add", "bitwise_and", "maximum"):
+            with pytest.raises(OverflowError):
+                getattr(np, name)(a, v)
+            with pytest.raises(OverflowError):
+                getattr(concore, name)(a, v)
+    same(concore.add(np.empty(0, np.int32), 5), np.empty(0, np.int32))
+
+
 def test_fast_path_where_clip_scalars():
     rng = np.random.default_rng(6)
     for dt in ("float64", "float32", "int64", "int32"):

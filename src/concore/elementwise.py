@@ -487,6 +487,24 @@ def _layout(arrays, operands, shape, out):
     return cshape, cstrides, arrays
 
 
+def const_values(prog, operands):
+    """The program's constants for these operands, as run() takes them; raises Fallback
+    where NumPy must convert a scalar operand (its value out of the type's range)."""
+    consts = []
+    for reg, t, src, value in prog.consts:
+        if value is None:
+            x = operands[src] if type(src) is int else py_fold(src, operands)
+            if type(x) is int and not -2**63 <= x < 2**63:
+                raise Fallback  # NumPy's rules (and errors) for ints beyond C long
+            try:  # a Python int out of the type's range is NumPy's OverflowError
+                value = np.array(x, dtype=_TYPES[t]) if type(x) in (bool, int, float) \
+                    else np.asarray(x).astype(_TYPES[t])
+            except (OverflowError, ValueError):
+                raise Fallback
+        consts.append((reg, value.tobytes().ljust(8, b"\0"), _TYPES[t].itemsize, t))
+    return consts
+
+
 def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
     """Run `prog` over `shape` (broadcast already checked) into `out`, or reduce."""
     kern = _kernels()
@@ -504,18 +522,7 @@ def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
     else:
         cshape, cstrides, views = _layout(arrays, operands, shape, out)
     inputs = [(a, reg, st) for a, (_, reg), st in zip(views, prog.inputs, cstrides)]
-    consts = []
-    for reg, t, src, value in prog.consts:
-        if value is None:
-            x = operands[src] if type(src) is int else py_fold(src, operands)
-            if type(x) is int and not -2**63 <= x < 2**63:
-                raise Fallback  # NumPy's rules (and errors) for ints beyond C long
-            try:  # a Python int out of the type's range is NumPy's OverflowError
-                value = np.array(x, dtype=_TYPES[t]) if type(x) in (bool, int, float) \
-                    else np.asarray(x).astype(_TYPES[t])
-            except (OverflowError, ValueError):
-                raise Fallback
-        consts.append((reg, value.tobytes().ljust(8, b"\0"), _TYPES[t].itemsize, t))
+    consts = const_values(prog, operands)
     size = 1
     for n in shape:
         size *= n
@@ -592,6 +599,8 @@ def run_tree(tree, args, out=None, dtype=None, n_threads=None, cache=None, key=N
             ops[i] = ops[i].copy()
     if out.size:
         execute(prog, ops, shape, out, n_threads)
+    else:
+        const_values(prog, ops)     # an empty result still checks the scalars' range
     return out
 
 
