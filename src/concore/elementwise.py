@@ -20,6 +20,7 @@ Results never depend on the number of threads.
 Other dtypes (float16, complex, unsigned, ...), 0-d results, array subclasses
 and anything unusual go to NumPy itself, so its answers and errors come back.
 """
+import builtins  # this module defines its own abs
 import operator
 import threading
 
@@ -435,19 +436,19 @@ def _op_codes(prog, kern):
 
 def _coalesce(shape, strides_list):
     """Drop length-1 axes and merge axes every operand walks as one."""
-    dims = [(n, [s[i] for s in strides_list]) for i, n in enumerate(shape) if n != 1]
-    merged = []
-    for n, st in dims:
-        if merged:
-            pn, pst = merged[-1]
-            if all(ps == n * s for ps, s in zip(pst, st)):
-                merged[-1] = (pn * n, st)
-                continue
-        merged.append((n, st))
-    if not merged:
-        merged = [(1, [0] * len(strides_list))]
-    shape = tuple(n for n, _ in merged)
-    return shape, [tuple(st[j] for _, st in merged) for j in range(len(strides_list))]
+    ns, sts = [], []    # kept axes: length, and the operands' strides along it
+    for n, *st in zip(shape, *strides_list):
+        if n == 1:
+            continue
+        if ns and all(ps == n * s for ps, s in zip(sts[-1], st)):
+            ns[-1] *= n
+            sts[-1] = st
+        else:
+            ns.append(n)
+            sts.append(st)
+    if not ns:
+        return (1,), [(0,)] * len(strides_list)
+    return tuple(ns), list(zip(*sts))
 
 
 def result_order(ops, shape):
@@ -473,7 +474,7 @@ def _layout(arrays, operands, shape, out):
                 st[lead + i] = s
         strides.append(st)
     if out is not None:
-        perm = sorted(range(nd), key=lambda i: -abs(out.strides[i]))
+        perm = sorted(range(nd), key=lambda i: -builtins.abs(out.strides[i]))
         strides.append(out.strides)
         arrays = arrays + [out]
     elif result_order(operands, shape) == "F":
