@@ -624,6 +624,26 @@ def test_fast_path_python_scalars(name):
     assert n > 30
 
 
+def test_fast_path_power_scalar_exponents():
+    """power(a, scalar): NumPy's loop depends on the exponent's value (2, 0.5, -1, 1 are
+    exact operations, 3 the cube for float64), so each fast program applies only to
+    the values it was compiled for, whatever order the calls come in."""
+    rng = np.random.default_rng(8)
+    exps = [2.5, 2.0, 2, 0.5, -1, 1.0, 3, 3.0, float("nan"), -0.0, True, False, 7,
+            2**60, 1e300, 0.5000000000000001, 2.0000001]
+    for dt in ("float64", "float32"):
+        a = rng.uniform(-3, 3, 19).astype(dt)
+        a[::4] = np.abs(a[::4])
+        for order in (exps, exps[::-1], list(rng.permutation(np.array(exps, dtype=object)))):
+            for v in order:
+                with np.errstate(all="ignore"):
+                    ref = general(concore.power, a, v)
+                    assert ref.dtype == np.power(a, v).dtype
+                    for _ in range(2):
+                        same(concore.power(a, v), ref)
+                        same(concore.power(a, v, n_threads=1), ref)
+
+
 def test_out_of_range_python_int_on_empty_arrays():
     """NumPy checks a Python int against the array's type even when there is nothing
     to compute: so does concore (OverflowError, from NumPy)."""

@@ -673,6 +673,7 @@ class ProgramCache:
 
 
 _cache = ProgramCache()
+_chain_lock = threading.Lock()     # appends to the fast path's program lists
 
 
 # ------------------------------------------------------------- public API
@@ -783,9 +784,11 @@ def _learn_fast_scalars(name, tree, args, arrays, ctable):
             nums.append(ek.PY_TYPENUMS[type(y)])
         else:
             return
+    guard = None
     if _power_key(tree, sigs):
-        return
-    prog = _natural_prog(name, tree, sigs)
+        prog, guard = _power_prog(name, tree, sigs)
+    else:
+        prog = _natural_prog(name, tree, sigs)
     if prog is None:
         return
     consts = []
@@ -795,7 +798,28 @@ def _learn_fast_scalars(name, tree, args, arrays, ctable):
                 or sigs[src[1]][0] != "w":
             return
         consts.append((src[1], reg, t))
-    _learn_native(ctable, ek, ek.fast_key(tuple(nums)), prog, consts)
+    _learn_native(ctable, ek, ek.fast_key(tuple(nums)), prog, consts, guard)
+
+
+def _power_prog(name, tree, sigs):
+    """power(array, Python scalar): the program for this exponent and the guard under
+    which it applies (the exponent, as the loop's type, equal to the special value it
+    was compiled for, or none of them); (None, None) for anything else."""
+    if name != "power" or sigs[0][0] != "a" or sigs[1][0] != "w":
+        return None, None
+    try:
+        prog = _compile_with_dtype(tree, sigs, None, None)
+        dt = prog.dtype
+        value = float(np.array(sigs[1][1], dtype=dt))
+    except (Fallback, OverflowError, ValueError):
+        return None, None
+    if dt not in (_TYPES[0], _TYPES[1]):
+        return None, None
+    special = sorted(set(_POWER_FAST) | ({3.0} if dt == _TYPES[0] else set()))
+    t = _TCODE[dt]
+    if value in special:
+        return prog, (1, t, 1, (value,))
+    return prog, (1, t, 0, tuple(special))
 
 
 def _natural_prog(name, tree, sigs):
@@ -813,13 +837,19 @@ def _natural_prog(name, tree, sigs):
     return prog
 
 
-def _learn_native(ctable, ek, key, prog, consts):
+def _learn_native(ctable, ek, key, prog, consts, guard=None):
     # Never replaced once there: a compiled caller may hold the entry without a
-    # reference of its own (free-threaded Python).
-    if key not in ctable:
-        ctable.setdefault(key, ek.FastProg(_op_codes(prog, ek), prog.nregs,
-                                           [(k, r) for k, r in prog.inputs],
-                                           prog.out_reg, prog.dtype, consts))
+    # reference of its own (free-threaded Python). Programs guarded by a scalar's
+    # value (power) are chained after the first one of their operand types.
+    first = ctable.get(key)
+    if first is not None and (guard is None or first.guard == guard):
+        return
+    fp = ek.FastProg(_op_codes(prog, ek), prog.nregs, [(k, r) for k, r in prog.inputs],
+                     prog.out_reg, prog.dtype, consts, guard)
+    first = ctable.setdefault(key, fp)
+    if first is not fp:
+        with _chain_lock:
+            first.chain(fp)
 
 
 def _make(name, nin, public=None):

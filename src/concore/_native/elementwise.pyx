@@ -512,6 +512,7 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
 cdef enum:
     FAST_MAXIN = 3      # where(c, x, y) and clip(a, lo, hi) have three operands
     FAST_REGS = 6       # registers a fast call keeps on the stack (14 KiB)
+    FAST_GUARDS = 8     # values a program's guard compares a scalar operand with
 
 
 cdef int run_serial(const Prog *p, char *scratch, char **R) noexcept nogil:
@@ -557,12 +558,28 @@ cdef class FastProg:
     cdef int c_reg[FAST_MAXIN]  # its register
     cdef int c_type[FAST_MAXIN]     # and its register type code
     cdef int c_isz[FAST_MAXIN]
+    # A program chosen by a scalar operand's value (power's exponent): it applies when
+    # that argument, as register type g_type, equals g_vals[0] (g_eq) or none of them.
+    cdef int g_arg, g_type, g_eq, g_n
+    cdef double g_vals[FAST_GUARDS]
+    cdef FastProg nxt               # the next program of the same operand types
+    cdef readonly object guard      # (g_arg, g_type, g_eq, values) or None
 
     def __init__(self, cnp.ndarray code, int nregs, list regs, int out_reg, rdtype,
-                 list consts=None):
+                 list consts=None, tuple guard=None):
         consts = consts or []
         if len(regs) > FAST_MAXIN or len(consts) > FAST_MAXIN:
             raise ValueError("too many program inputs")
+        self.g_arg = -1
+        if guard is not None:
+            self.g_arg, self.g_type, self.g_eq, vals = guard
+            if not 0 <= self.g_arg < FAST_MAXIN or self.g_type not in (0, 1) \
+                    or not 0 < len(vals) <= FAST_GUARDS:
+                raise ValueError("bad guard")
+            self.g_n = len(vals)
+            for k, v in enumerate(vals):
+                self.g_vals[k] = v
+        self.guard = guard
         self.code = code
         self.nregs = nregs
         self.nin = len(regs)
@@ -579,6 +596,39 @@ cdef class FastProg:
             self.c_isz[k] = REG_ISZ[t]
         self.out_reg = out_reg
         self.rtypenum = (<cnp.dtype> rdtype).type_num
+
+    def chain(self, FastProg other):
+        """Append `other` to this list of programs unless one with its guard is there;
+        never replaces (compiled callers hold entries without references of their own)."""
+        cdef FastProg p = self
+        while True:
+            if p.guard == other.guard:
+                return
+            if p.nxt is None:
+                p.nxt = other
+                return
+            p = p.nxt
+
+
+cdef bint guard_ok(FastProg fp, tuple args):
+    """Whether fp's guard admits this call's scalar operand (no guard: always)."""
+    cdef char v[8]
+    cdef double d
+    cdef int k
+    if fp.g_arg < 0:
+        return True
+    if scalar_value(args[fp.g_arg], fp.g_type, v) < 0:
+        return False
+    if fp.g_type == 0:
+        memcpy(&d, v, 8)
+    else:
+        d = (<float *> v)[0]
+    if fp.g_eq:
+        return d == fp.g_vals[0]
+    for k in range(fp.g_n):
+        if d == fp.g_vals[k]:
+            return False
+    return True
 
 
 cdef int fast_typenum(object x, cnp.ndarray first):
@@ -717,6 +767,8 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
             return None
         key = key * 1024 + t
     fp = table.get(key)
+    while fp is not None and not guard_ok(fp, args):
+        fp = fp.nxt
     if fp is None:
         return None
     for k in range(fp.nconst):
