@@ -1152,3 +1152,75 @@ def test_concurrent_threads_share_the_program_cache(backend, small_grain):
         t.join(60)
     assert not any(t.is_alive() for t in threads), "a thread hung"
     assert not errors, "\n".join(errors[:20])
+
+
+# ------------------------------------------------- the compiled fast path
+# Once the general path has run an expression for some operand types, a call with
+# whole small C-contiguous arrays of one shape (and Python scalars) runs that program
+# from compiled code. It must give the general path's bits, and NumPy's where exact.
+
+FAST_EXPRS = [
+    ("2*a + 3*b - a*b", True), ("where(a > 0.5, a, b)", True), ("a*c + 1", True),
+    ("(a < b) & (b > 0)", True), ("-a + abs(b) * 0.25", True), ("a**2 + b**0.5", True),
+    ("a**c", False), ("clip(a, -1, c)", True), ("a // 3 + b % 2", True),
+    ("a + b + c + a*b + 7", True), ("exp(a) - sin(b)", False),
+]
+
+
+def _general(f, *args, **kw):
+    from concore import _config
+    with _config.fast_paths(False):
+        return outcome(f, *args, **kw)
+
+
+@pytest.mark.parametrize("dt", ["float64", "float32", "int64", "int32", "bool"])
+def test_fast_path_same_bits_as_general_path(dt):
+    rng = np.random.default_rng(12)
+    n = 0
+    for expr, exact in FAST_EXPRS:
+        for c in (2.5, 3, True, -0.0, 2**40):
+            for size in (1, 7, 300):
+                a = (rng.standard_normal(size) * 4).astype(dt)
+                b = (rng.standard_normal(size) * 4).astype(dt)
+                env = {"a": a, "b": b, "c": c}
+                ref, ref_err = _general(evaluate, expr, env)
+                e = Expression(expr)
+                for r, err in (outcome(evaluate, expr, env), outcome(evaluate, expr, env),
+                               outcome(e, env), outcome(e, env),
+                               outcome(evaluate, expr, env, n_threads=1)):
+                    assert type(err) is type(ref_err), (expr, dt, c, err, ref_err)
+                    if err is None:
+                        assert bits(r) == bits(ref), (expr, dt, c, size)
+                # NumPy's OverflowError needs __import__, which numpy_eval withholds
+                np_ref, np_err = outcome(eval, expr, {"__builtins__": builtins},
+                                         {**NP_FUNCS, **env})
+                assert type(np_err) is type(ref_err), (expr, dt, c, np_err, ref_err)
+                if exact and ref_err is None:
+                    assert_exact(ref, np_ref, f"{expr} {dt} c={c!r}")
+                n += ref_err is None
+    assert n > 100
+
+
+def test_fast_path_out_and_many_operands():
+    rng = np.random.default_rng(13)
+    a, b = rng.standard_normal(50), rng.standard_normal(50)
+    e = Expression("2*a + 3*b - a*b")
+    ref = 2 * a + 3 * b - a * b
+    for _ in range(3):
+        o = np.empty(50)
+        assert e(a, b, out=o) is o
+        assert_exact(o, ref, "out")
+        x = a.copy()
+        assert e(x, b, out=x) is x              # out is an operand
+        assert_exact(x, ref, "out is a")
+        buf = np.concatenate([a, [0.0]])
+        e(buf[:50], b, out=buf[1:])              # out only overlaps an operand
+        assert_exact(buf[1:], ref, "overlap")
+        o32 = np.empty(50, np.float32)           # another type: NumPy's cast
+        assert_exact(e(a, b, out=o32), ref.astype(np.float32), "out f32")
+    names = "abcdefgh"
+    env = {k: rng.standard_normal(9) for k in names}
+    expr = " + ".join(f"{k}*{i + 1}" for i, k in enumerate(names))   # 8 operands
+    ref = numpy_eval(expr, env)
+    for _ in range(3):
+        assert_exact(evaluate(expr, env), ref, "8 operands")

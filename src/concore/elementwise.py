@@ -743,45 +743,23 @@ def _fast_call(table, args, n_threads):
 
 def _learn_fast(table, name, tree, args, ctable):
     """After a general call of plain arrays (and Python scalars): remember its program
-    for _fast_call, and on the native backend for the compiled fast path too
-    (``ctable``, by type numbers)."""
+    for _fast_call (``table``, arrays only; None: none kept), and on the native backend
+    for the compiled fast path (``ctable``, by type numbers). ``name`` is the program
+    cache's key (a function's name, an expression's text)."""
     arrays = [y for y in args if type(y) is np.ndarray]
-    if len(arrays) < len(args):
-        _learn_fast_scalars(name, tree, args, arrays, ctable)
-        return
-    if _plain_arrays(args) is None:
-        return
-    dts = tuple(y.dtype for y in args)
-    prog = _natural_prog(name, tree, tuple(("a", d) for d in dts))
-    if prog is None or prog.consts:
+    if not arrays or _plain_arrays(arrays) is None:
         return
     mod = _config._backend_module()
-    code = _op_codes(prog, mod.elementwise)
-    regs = [(k, r, (args[k].itemsize,)) for k, r in prog.inputs]
-    table[(mod,) + dts] = (mod.elementwise.run, code, prog.nregs, regs, prog.out_reg,
-                           prog.dtype)
-    if ctable is not None and mod.NAME == "native" and all(d.kind in "biuf" for d in dts):
-        ek = mod.elementwise
-        _learn_native(ctable, ek, ek.fast_key(tuple(d.num for d in dts)), prog, [])
-
-
-def _learn_fast_scalars(name, tree, args, arrays, ctable):
-    """_learn_fast for a call with Python float/int/bool operands: compiled fast path
-    only, and only where the program does not depend on their values (not power)."""
-    if ctable is None or not arrays or _plain_arrays(arrays) is None:
-        return
-    mod = _config._backend_module()
-    if mod.NAME != "native" or not all(a.dtype.kind in "biuf" for a in arrays):
-        return
-    ek = mod.elementwise
+    native = ctable is not None and mod.NAME == "native"
     sigs, nums = [], []
     for y in args:
         if type(y) is np.ndarray:
             sigs.append(("a", y.dtype))
             nums.append(y.dtype.num)
-        elif type(y) in ek.PY_TYPENUMS:
+            native = native and y.dtype.kind in "biuf"
+        elif native and type(y) in mod.elementwise.PY_TYPENUMS:
             sigs.append(("w", y))
-            nums.append(ek.PY_TYPENUMS[type(y)])
+            nums.append(mod.elementwise.PY_TYPENUMS[type(y)])
         else:
             return
     guard = None
@@ -791,13 +769,22 @@ def _learn_fast_scalars(name, tree, args, arrays, ctable):
         prog = _natural_prog(name, tree, sigs)
     if prog is None:
         return
+    if table is not None and len(arrays) == len(args) and not prog.consts:
+        regs = [(k, r, (args[k].itemsize,)) for k, r in prog.inputs]
+        table[(mod,) + tuple(y.dtype for y in args)] = (
+            mod.elementwise.run, _op_codes(prog, mod.elementwise), prog.nregs, regs,
+            prog.out_reg, prog.dtype)
+    if not native:
+        return
     consts = []
     for reg, t, src, value in prog.consts:
-        # only constants that are one Python scalar operand, converted per call
-        if value is not None or type(src) is not tuple or src[0] != "in" \
-                or sigs[src[1]][0] != "w":
-            return
-        consts.append((src[1], reg, t))
+        if value is not None:               # a literal of an expression
+            consts.append((-1, reg, t, value.tobytes().ljust(8, b"\0")))
+        elif type(src) is tuple and src[0] == "in" and sigs[src[1]][0] == "w":
+            consts.append((src[1], reg, t))  # a Python scalar operand, converted per call
+        else:
+            return      # computed from several scalars: the general path's business
+    ek = mod.elementwise
     _learn_native(ctable, ek, ek.fast_key(tuple(nums)), prog, consts, guard)
 
 
@@ -843,6 +830,8 @@ def _learn_native(ctable, ek, key, prog, consts, guard=None):
     # value (power) are chained after the first one of their operand types.
     first = ctable.get(key)
     if first is not None and (guard is None or first.guard == guard):
+        return
+    if len(prog.inputs) > ek.FAST_MAXARGS or len(consts) > ek.FAST_MAXCONSTS:
         return
     fp = ek.FastProg(_op_codes(prog, ek), prog.nregs, [(k, r) for k, r in prog.inputs],
                      prog.out_reg, prog.dtype, consts, guard)

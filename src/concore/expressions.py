@@ -24,6 +24,8 @@ import numpy as np
 
 from concore import _config, elementwise as _ew, reductions as _reductions
 
+_native_ew = _config.fast_module("elementwise")   # the compiled fast path, or None
+
 __all__ = ["evaluate", "Expression"]
 
 _BINOPS = {
@@ -143,7 +145,8 @@ class _Parser:
 
 
 class _Parsed:
-    __slots__ = ("src", "tree", "names", "red", "axis")
+    # fast: programs by operand types for the compiled fast path (native backend)
+    __slots__ = ("src", "tree", "names", "red", "axis", "fast")
 
 
 _parse_lock = threading.Lock()
@@ -169,6 +172,7 @@ def _parse(src):
     red, axis, tree = parser.top(node)
     p = _Parsed()
     p.src, p.tree, p.names, p.red, p.axis = src, tree, tuple(parser.names), red, axis
+    p.fast = {} if _native_ew is not None and red is None else None
     with _parse_lock:
         if len(_parsed) > 1024:
             _parsed.clear()
@@ -198,11 +202,21 @@ def _numpy_tree(tree, ops):
 
 
 def _run(p, ops, out, n_threads):
+    fast = p.fast
+    if fast and _config._fast_gate[0] == 0 and (
+            n_threads is None or type(n_threads) is int and n_threads > 0):
+        # small whole arrays and Python scalars: the learned program from compiled code
+        r = _native_ew.fast_eval(fast, tuple(ops), _config.GRAIN, out)
+        if r is not None:
+            return r
     ops = [o if type(o) in (bool, int, float) or isinstance(o, np.ndarray)
            else np.asarray(o) for o in ops]
     if p.red is None:
         try:
-            return _ew.run_tree(p.tree, ops, out, None, n_threads, _ew._cache, p.src)
+            r = _ew.run_tree(p.tree, ops, out, None, n_threads, _ew._cache, p.src)
+            if fast is not None:
+                _ew._learn_fast(None, p.src, p.tree, ops, fast)
+            return r
         except _ew.Fallback:
             if n_threads is not None:
                 _config._resolve(n_threads)
@@ -218,6 +232,7 @@ def _run(p, ops, out, n_threads):
         from concore import reductions
         inner = _Parsed()
         inner.src, inner.tree, inner.names, inner.red, inner.axis = p.src, p.tree, p.names, None, None
+        inner.fast = None
         values = _run(inner, ops, None, n_threads)
         f = reductions.sum if p.red == "sum" else np.prod
         r = f(values, axis=p.axis) if p.red == "prod" else f(values, axis=p.axis,

@@ -510,7 +510,8 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
 # ------------------------------------------------------------ the common call
 
 cdef enum:
-    FAST_MAXIN = 3      # where(c, x, y) and clip(a, lo, hi) have three operands
+    FAST_MAXIN = 6      # operands of a fast call (the key packs 10 bits per operand)
+    FAST_MAXC = 8       # constants of its program
     FAST_REGS = 6       # registers a fast call keeps on the stack (14 KiB)
     FAST_GUARDS = 8     # values a program's guard compares a scalar operand with
 
@@ -542,6 +543,8 @@ cdef enum:
     PY_BOOL = 1023
 
 PY_TYPENUMS = {float: PY_FLOAT, int: PY_INT, bool: PY_BOOL}
+FAST_MAXARGS = FAST_MAXIN       # what a FastProg can hold
+FAST_MAXCONSTS = FAST_MAXC
 cdef int REG_ISZ[5]
 REG_ISZ[:] = [8, 4, 8, 4, 1]     # itemsize of the register type codes 0 f64 ... 4 bool
 
@@ -554,10 +557,11 @@ cdef class FastProg:
     cdef int nregs, nin, out_reg, rtypenum, nconst
     cdef int arg[FAST_MAXIN]    # which argument each program input reads
     cdef int reg[FAST_MAXIN]    # and its register
-    cdef int c_arg[FAST_MAXIN]  # which (scalar) argument each constant holds
-    cdef int c_reg[FAST_MAXIN]  # its register
-    cdef int c_type[FAST_MAXIN]     # and its register type code
-    cdef int c_isz[FAST_MAXIN]
+    cdef int c_arg[FAST_MAXC]   # which (scalar) argument each constant holds, -1: fixed
+    cdef int c_reg[FAST_MAXC]   # its register
+    cdef int c_type[FAST_MAXC]  # and its register type code
+    cdef int c_isz[FAST_MAXC]
+    cdef char c_fixed[8 * FAST_MAXC]    # the values of the fixed ones (literals)
     # A program chosen by a scalar operand's value (power's exponent): it applies when
     # that argument, as register type g_type, equals g_vals[0] (g_eq) or none of them.
     cdef int g_arg, g_type, g_eq, g_n
@@ -568,7 +572,7 @@ cdef class FastProg:
     def __init__(self, cnp.ndarray code, int nregs, list regs, int out_reg, rdtype,
                  list consts=None, tuple guard=None):
         consts = consts or []
-        if len(regs) > FAST_MAXIN or len(consts) > FAST_MAXIN:
+        if len(regs) > FAST_MAXIN or len(consts) > FAST_MAXC:
             raise ValueError("too many program inputs")
         self.g_arg = -1
         if guard is not None:
@@ -587,9 +591,16 @@ cdef class FastProg:
             self.arg[k] = a
             self.reg[k] = r
         self.nconst = len(consts)
-        for k, (a, r, t) in enumerate(consts):
-            if not 0 <= t < 5:
-                raise ValueError("bad register type")
+        for k, c in enumerate(consts):
+            # (argument, register, type) or (-1, register, type, 8 value bytes)
+            a, r, t = c[:3]
+            if not 0 <= t < 5 or not -1 <= a < FAST_MAXIN or (a < 0) != (len(c) == 4):
+                raise ValueError("bad constant")
+            if a < 0:
+                val = c[3]
+                if type(val) is not bytes or len(val) != 8:
+                    raise ValueError("bad constant")
+                memcpy(self.c_fixed + 8 * <Py_ssize_t> k, <const char *> val, 8)
             self.c_arg[k] = a
             self.c_reg[k] = r
             self.c_type[k] = t
@@ -744,7 +755,7 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
     cdef int in_isz[FAST_MAXIN]
     cdef int in_direct[FAST_MAXIN]
     cdef char *in_base[FAST_MAXIN]
-    cdef char cval[8 * FAST_MAXIN]
+    cdef char cval[8 * FAST_MAXC]
     cdef intptr_t shape[1]
     cdef Stop stop
     cdef int err
@@ -772,7 +783,9 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
     if fp is None:
         return None
     for k in range(fp.nconst):
-        if scalar_value(args[fp.c_arg[k]], fp.c_type[k], cval + 8 * k) < 0:
+        if fp.c_arg[k] < 0:
+            memcpy(cval + 8 * k, fp.c_fixed + 8 * k, 8)
+        elif scalar_value(args[fp.c_arg[k]], fp.c_type[k], cval + 8 * k) < 0:
             return None
     if out is None:
         res = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a0), cnp.PyArray_DIMS(a0), fp.rtypenum, 0)
@@ -822,6 +835,13 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
     if err == 2:
         raise RuntimeError("concore: internal error, unsupported instruction")
     return res
+
+
+def fast_eval(dict table, tuple args, Py_ssize_t grain, out=None):
+    """The common call of an expression (concore.expressions): its operands ``args``
+    (arrays and Python scalars in the order of its names), run by the program ``table``
+    holds for their types; None when the call is not one (see fast_call)."""
+    return fast_small(table, args, grain, out)
 
 
 def fast_call(f, Py_ssize_t nin, dict table, bytearray gate, Py_ssize_t grain):
