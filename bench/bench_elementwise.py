@@ -16,6 +16,7 @@ Groups:
                                      (no out=): the cost of a call
     call-n10-add-scalar              add(a, 1.5): a Python scalar operand
     call-n10-exp-out                 exp(a, out=o)
+    call-n10-expr                    evaluate("2*a + 3*b - c*a") of 10 values
 
 Entries of every group (where the implementation exists and can be imported):
 
@@ -264,6 +265,9 @@ GROUPS += [
           entries=("concore-1t", "concore-all", "numpy", "numexpr-all"), scalars=(1.5,)),
     Group("call-n10-exp-out", "exp(a)", {"a": "a"}, func="exp", n=10,
           entries=("concore-1t", "concore-all", "numpy", "numexpr-all"), **TOL[F64]),
+    Group("call-n10-expr", "2*a + 3*b - c*a", ABC, n=10, out=False,
+          numpy_fn=lambda a, b, c: 2 * a + 3 * b - c * a, numpy_text="2*a + 3*b - c*a",
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all")),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 
