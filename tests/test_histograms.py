@@ -500,3 +500,20 @@ def test_uniform_shortcut_over_many_values(backend, dtype, small_grain):
                   label=f"{first} {width} {nb} {rng_arg}")
             check(H.histogram, np.histogram, x, nb, range=rng_arg, weights=w, n_threads=3,
                   label=f"{first} {width} {nb} {rng_arg} w")
+
+
+def test_digitize_and_histogram_with_integer_edges_beyond_2_53(backend):
+    """NumPy checks whether edges increase in doubles, where int64 neighbours beyond
+    2**53 can compare equal: its answer then is not the exact one, and concore's must
+    be NumPy's (it hands such edges to NumPy)."""
+    big = 2**63 - 250
+    e = np.array([big + 53, big + 19])                  # decreasing, equal as doubles
+    v = np.array([big + 30, big + 70, big, big + 53, big + 19])
+    for right in (False, True):
+        np.testing.assert_array_equal(concore.digitize(v, e, right=right),
+                                      np.digitize(v, e, right=right))
+        np.testing.assert_array_equal(concore.digitize(-v, -e, right=right),
+                                      np.digitize(-v, -e, right=right))
+    inc = np.sort(e)
+    for a, b in zip(concore.histogram(v, inc), np.histogram(v, inc)):
+        np.testing.assert_array_equal(a, b)

@@ -488,3 +488,24 @@ def test_fast_dot_same_bits_as_general_path():
         if e is None:
             np.testing.assert_allclose(r, ref)
     assert n > 50
+
+
+ALL_REDUCTIONS = ["sum", "mean", "var", "std", "min", "max", "argmin", "argmax", "ptp",
+                  "nansum", "nanmean", "nanvar", "nanstd", "nanmin", "nanmax", "nanargmin",
+                  "nanargmax"]
+
+
+@pytest.mark.parametrize("fname", ALL_REDUCTIONS)
+def test_zero_d_input_with_an_axis_is_numpys(fname, backend):
+    """NumPy accepts axis 0 and -1 for a 0-d array in some reductions (sum, min, argmin,
+    the nan* family...) and not in others (mean, var, std): concore follows each."""
+    for x in (np.array(2.5), np.array(3, np.int32), np.array(np.nan)):
+        for axis in (0, -1, 1, (0,), None):
+            for kw in ({}, {"keepdims": True}):
+                if fname.startswith(("arg", "nanarg")) and (kw or type(axis) is tuple):
+                    continue
+                r, e = call(getattr(concore, fname), x, axis=axis, **kw)
+                ref, ref_e = call(getattr(np, fname), x, axis=axis, **kw)
+                assert type(e) is type(ref_e), (fname, x, axis, kw, e, ref_e)
+                if e is None:
+                    assert type(r) is type(ref) and bits(r) == bits(ref), (fname, x, axis, r, ref)

@@ -314,7 +314,12 @@ def _edges_for(xdt, edges):
             return None
         if common == np.uint64:
             return None
-        return edges.astype(_I8)
+        e = edges.astype(_I8)
+        if e.size and (e.max() > 2**53 or e.min() < -2**53):
+            # NumPy decides whether such edges increase in doubles, where
+            # neighbours can compare equal: its answer, not the exact one
+            return None
+        return e
     return None
 
 

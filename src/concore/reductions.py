@@ -164,7 +164,8 @@ def _mean_type(dt):
 def _moments(kind, nan, a, axis, dtype, out, keepdims, ddof, n_threads, extra):
     """sum / mean / var / std (nan=True: the nan* variants) through the kernels."""
     arr, t = _native_input(a)
-    ok = arr is not None and not extra
+    # 0-d: NumPy's own rules (axis 0 and -1 accepted by some functions, not others)
+    ok = arr is not None and not extra and (arr.ndim or axis is None)
     if ok:
         nan = nan and arr.dtype.kind == "f"
         rtype, acc = _sum_type(arr.dtype) if kind == "sum" else _mean_type(arr.dtype)
@@ -360,7 +361,7 @@ def _extreme(name, a, axis, out, keepdims, want_max, nanmode, want_index, n_thre
     """min / max / argmin / argmax and their nan variants through the kernels."""
     extra = _extra(**extra)
     arr, t = _native_input(a)
-    ok = arr is not None and not extra
+    ok = arr is not None and not extra and (arr.ndim or axis is None)   # 0-d: as _moments
     if ok and want_index and axis is not None:
         try:
             axis = operator.index(axis)
