@@ -517,3 +517,16 @@ def test_digitize_and_histogram_with_integer_edges_beyond_2_53(backend):
     inc = np.sort(e)
     for a, b in zip(concore.histogram(v, inc), np.histogram(v, inc)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_histogramdd_integer_edges_and_data_beyond_2_53(backend):
+    """NumPy's histogramdd places values in doubles but counts the last edge by an
+    exact integer comparison: concore hands such integers to NumPy."""
+    rng = np.random.default_rng(4)
+    y = rng.random(200)
+    for base, dt in ((2**63 - 250, np.uint64), (2**53 - 50, np.uint64), (2**53 - 50, np.int64)):
+        x = (base + rng.integers(0, 100, 200)).astype(np.int64)
+        e = np.sort(base + rng.choice(100, 4, replace=False)).astype(dt)
+        for bins in ([e, 7], [e, np.linspace(0, 1, 5)]):
+            for a, b in zip(concore.histogram2d(x, y, bins=bins), np.histogram2d(x, y, bins=bins)):
+                np.testing.assert_array_equal(a, b)

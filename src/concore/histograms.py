@@ -482,6 +482,12 @@ def _dd(cols, bins, rng, density, weights, n_threads):
             return None
         if e.size < 2 or e.dtype.kind not in "fiu" or e.dtype.itemsize > 8:
             return None
+        if e.dtype.kind in "iu" and not _exact_in_double(e.min(), e.max()):
+            # NumPy finds the bin in doubles but tests the last edge exactly
+            return None
+        if e.dtype.kind in "iu" and cols[i].dtype.kind in "iu" and not _exact_in_double(
+                *_minmax(cols[i], types[i], n_threads)):
+            return None
         try:
             cmp = np.result_type(e.dtype, common)
         except Exception:
@@ -512,6 +518,11 @@ def _dd(cols, bins, rng, density, weights, n_threads):
             hist = hist / np.diff(edges[i]).reshape(shape)
         hist /= s
     return hist, edges
+
+
+def _exact_in_double(lo, hi):
+    """Whether the integers from lo to hi are all exact as doubles (|v| <= 2**53)."""
+    return -2**53 <= int(lo) and int(hi) <= 2**53
 
 
 def _dd_uniform(e):
