@@ -49,6 +49,13 @@ def call(f, *args, **kw):
             return None, e
 
 
+def general(f, *args, **kw):
+    """call() with the compiled fast paths off: the general path."""
+    from concore import _config
+    with _config.fast_paths(False):
+        return call(f, *args, **kw)
+
+
 def bits(r):
     r = np.asarray(r)
     return r.dtype, r.shape, r.tobytes()
@@ -366,8 +373,9 @@ def test_extreme_loops_same_bits_at_every_register_width(fname):
 
 # ----------------------------------------------------------- the fast paths
 # concore.sum(a) and seven others answer a whole small plain array with no other
-# argument in compiled code (concore._native.reductions.fast_calls); any argument
-# (here n_threads=1) takes the general path. Both must give the same bits.
+# argument but n_threads in compiled code (concore._native.reductions.fast_calls); any
+# other argument takes the general path (the tests reach it with the fast paths off,
+# general()). Both must give the same bits.
 
 FAST = ["sum", "mean", "var", "std", "min", "max", "argmin", "argmax"]
 
@@ -397,7 +405,9 @@ def test_fast_path_same_bits_as_general_path(fname):
     n = 0
     for label, x in fast_cases():
         r, e = call(f, x)
-        ref, ref_e = call(f, x, n_threads=1)   # any argument: the general path
+        ref, ref_e = general(f, x)
+        r1, e1 = call(f, x, n_threads=1)       # a thread count: still the fast path
+        assert type(e1) is type(e) and (e is not None or bits(r1) == bits(r))
         np_ref, np_e = call(getattr(np, fname), x)
         assert type(e) is type(ref_e) is type(np_e), f"{label}: {e!r} {ref_e!r} {np_e!r}"
         if e is not None:
@@ -410,7 +420,7 @@ def test_fast_path_same_bits_as_general_path(fname):
     if fname in ("var", "std"):
         x = np.random.default_rng(5).standard_normal(100)
         for ddof in (1, 2, 99, 100, 101):
-            r, ref = call(f, x, ddof=ddof), call(f, x, ddof=ddof, n_threads=1)
+            r, ref = call(f, x, ddof=ddof), general(f, x, ddof=ddof)
             assert bits(r[0]) == bits(ref[0]) == bits(call(getattr(np, fname), x, ddof=ddof)[0])
     assert n > 300
 
@@ -475,7 +485,7 @@ def test_fast_dot_same_bits_as_general_path():
             y = (rng.standard_normal(size) * 100).astype(dt)
             if dt.startswith("float"):
                 x[size // 2] = -0.0
-            r, ref = concore.dot(x, y), concore.dot(x, y, n_threads=1)
+            r, ref = concore.dot(x, y), general(concore.dot, x, y)[0]
             assert type(r) is type(ref) is type(np.dot(x, y)), (dt, size)
             assert bits(r) == bits(ref), (dt, size, r, ref)
             n += 1
@@ -509,3 +519,17 @@ def test_zero_d_input_with_an_axis_is_numpys(fname, backend):
                 assert type(e) is type(ref_e), (fname, x, axis, kw, e, ref_e)
                 if e is None:
                     assert type(r) is type(ref) and bits(r) == bits(ref), (fname, x, axis, r, ref)
+
+
+@pytest.mark.parametrize("fname", FAST + ["dot"])
+def test_fast_path_checks_thread_counts(fname):
+    """A small call with a bad n_threads gets the general path's ValueError; -1 (all
+    CPUs) and large counts give the same bits as the default."""
+    f = getattr(concore, fname)
+    x = np.random.default_rng(3).standard_normal(10)
+    args = (x, x) if fname == "dot" else (x,)
+    for bad in (0, True, 1.5, "2"):
+        with pytest.raises(ValueError, match="n_threads"):
+            f(*args, n_threads=bad)
+    for nt in (-1, 1, 64):
+        assert bits(f(*args, n_threads=nt)) == bits(f(*args))

@@ -1372,10 +1372,17 @@ cdef object fast_dot(object x, object y, Py_ssize_t grain):
     return None
 
 
+cdef inline bint small_threads(object n_threads):
+    """A thread count the fast path may ignore: a small call runs on the calling thread
+    whatever the count (the same bits); any other value goes to the general path's check."""
+    return n_threads is None or (type(n_threads) is int and n_threads > 0)
+
+
 def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
     """The public sum, mean, var, std, min, max, argmin, argmax and dot with the common
-    call (a whole small array, no other argument; see fast_small and fast_dot) answered here without a
-    Python frame, as long as ``gate[0]`` is 0 (``concore._config`` keeps it so while
+    call (a whole small array, no other argument but n_threads; see fast_small and
+    fast_dot) answered here without a Python frame, as long as ``gate[0]`` is 0
+    (``concore._config`` keeps it so while
     the native backend is in force for every thread). Every other call goes to the
     Python function of the same name in ``py``, which gives the same answer."""
     cdef object py_sum = py["sum"], py_mean = py["mean"], py_var = py["var"]
@@ -1387,7 +1394,7 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
             where=novalue, *, n_threads=None):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
                 and out is None and keepdims is False and initial is novalue
-                and where is novalue and n_threads is None):
+                and where is novalue and small_threads(n_threads)):
             r = fast_small(F_SUM, a, grain, 0)
             if r is not None:
                 return r
@@ -1397,7 +1404,7 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
              n_threads=None):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
                 and out is None and keepdims is False and where is novalue
-                and n_threads is None):
+                and small_threads(n_threads)):
             r = fast_small(F_MEAN, a, grain, 0)
             if r is not None:
                 return r
@@ -1408,7 +1415,7 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
                 and out is None and type(ddof) is int and 0 <= ddof < grain
                 and keepdims is False and where is novalue and mean is novalue
-                and correction is novalue and n_threads is None):
+                and correction is novalue and small_threads(n_threads)):
             r = fast_small(F_VAR, a, grain, ddof)
             if r is not None:
                 return r
@@ -1420,7 +1427,7 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and dtype is None
                 and out is None and type(ddof) is int and 0 <= ddof < grain
                 and keepdims is False and where is novalue and mean is novalue
-                and correction is novalue and n_threads is None):
+                and correction is novalue and small_threads(n_threads)):
             r = fast_small(F_STD, a, grain, ddof)
             if r is not None:
                 return r
@@ -1431,7 +1438,7 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
             n_threads=None):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
                 and keepdims is False and initial is novalue and where is novalue
-                and n_threads is None):
+                and small_threads(n_threads)):
             r = fast_small(F_MIN, a, grain, 0)
             if r is not None:
                 return r
@@ -1441,7 +1448,7 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
             n_threads=None):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
                 and keepdims is False and initial is novalue and where is novalue
-                and n_threads is None):
+                and small_threads(n_threads)):
             r = fast_small(F_MAX, a, grain, 0)
             if r is not None:
                 return r
@@ -1449,7 +1456,7 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
 
     def argmin(a, axis=None, out=None, *, keepdims=False, n_threads=None):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
-                and keepdims is False and n_threads is None):
+                and keepdims is False and small_threads(n_threads)):
             r = fast_small(F_ARGMIN, a, grain, 0)
             if r is not None:
                 return r
@@ -1457,14 +1464,14 @@ def fast_calls(dict py, bytearray gate, Py_ssize_t grain, object novalue):
 
     def argmax(a, axis=None, out=None, *, keepdims=False, n_threads=None):
         if (PyByteArray_AS_STRING(gate)[0] == 0 and axis is None and out is None
-                and keepdims is False and n_threads is None):
+                and keepdims is False and small_threads(n_threads)):
             r = fast_small(F_ARGMAX, a, grain, 0)
             if r is not None:
                 return r
         return py_argmax(a, axis, out, keepdims=keepdims, n_threads=n_threads)
 
     def dot(a, b, out=None, *, n_threads=None):
-        if PyByteArray_AS_STRING(gate)[0] == 0 and out is None and n_threads is None:
+        if PyByteArray_AS_STRING(gate)[0] == 0 and out is None and small_threads(n_threads):
             r = fast_dot(a, b, grain)
             if r is not None:
                 return r
