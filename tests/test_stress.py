@@ -38,6 +38,15 @@ OPS = {
                  lambda a: 2 * a + a * a - 0.5),
     "evaluate_sum": (lambda a, t: concore.evaluate("sum(sin(x)**2 + x*x)", {"x": a},
                                                    n_threads=t), None),
+    # Python scalar operands (the compiled fast path converts them per call) and power,
+    # whose programs are chosen by the exponent's value
+    "add_scalar": (lambda a, t: concore.add(a, 1.5, n_threads=t), lambda a: a + 1.5),
+    "clip": (lambda a, t: concore.clip(a, -1.0, 0.5, n_threads=t),
+             lambda a: np.clip(a, -1.0, 0.5)),
+    "where": (lambda a, t: concore.where(a > 0, a, 0.0, n_threads=t),
+              lambda a: np.where(a > 0, a, 0.0)),
+    "square": (lambda a, t: concore.power(a, 2.0, n_threads=t), lambda a: a ** 2.0),
+    "power": (lambda a, t: concore.power(a, 2.5, n_threads=t), None),
 }
 # Sizes around the grain and block boundaries, plus random ones.
 SIZES = [1, 7, 100, 4159, 4160, 4161, _config.GRAIN - 1, _config.GRAIN, _config.GRAIN + 1,
@@ -90,6 +99,8 @@ def _cases(seed):
 def _numpy_value(name, a):
     if name == "evaluate_sum":
         return np.sum(np.sin(a) ** 2 + a * a)
+    if name == "power":
+        return np.power(a, 2.5)
     return getattr(np, name)(a)
 
 
