@@ -511,7 +511,12 @@ def _dd(cols, bins, rng, density, weights, n_threads):
          [_locator(e) for e in kedges], unis, out, w)
     hist = out.reshape(core).astype(float, casting="safe")
     if density:
-        s = hist.sum()
+        # NumPy sums a view of its histogram with the outlier bins around it; its
+        # order of additions (so the divisor's last bit) is that view's
+        pad = np.zeros(tuple(c + 2 for c in core))
+        view = pad[(slice(1, -1),) * D]
+        view[...] = hist
+        s = view.sum()
         for i in _builtin_range(D):
             shape = np.ones(D, int)
             shape[i] = core[i]
