@@ -247,13 +247,26 @@ def test_parallel_paths_deterministic(n_threads, small_grain):
 HUGE = 1 << 20  # one kth of a row this long: sampled bracket, one counting pass
 
 
-@pytest.mark.parametrize("n_threads", [1, 3])
-def test_huge_row_one_kth_same_layout(n_threads):
-    """A single kth of a row of 2^20+ values takes the sampled one-pass select (or, when
-    the sample's bracket misses or holds too many keys, the radix select): either way
-    the layout is the Python backend's, bit for bit, and a valid partition."""
+@pytest.fixture(params=[0, 1, 2], ids=["sse2", "avx2", "avx512"])
+def simd_level(request):
+    """The one-kth partition's vector loops capped at each width this CPU runs."""
     if not NATIVE:
         pytest.skip("pure-Python install: one backend")
+    from concore._native import selection as native_selection
+    if native_selection.simd_level(request.param) != request.param:
+        native_selection.simd_level(-1)
+        pytest.skip("this CPU lacks the instructions")
+    yield request.param
+    native_selection.simd_level(-1)
+
+
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_huge_row_one_kth_same_layout(n_threads, simd_level):
+    """A single kth of a row of 2^20+ values takes the sampled one-pass select (or, when
+    the sample's bracket misses or holds too many keys, the radix select): either way
+    the layout is the Python backend's, bit for bit, and a valid partition, at every
+    register width (float64 rows compare values with AVX2 / AVX-512 where the kth
+    value and the bracket's ends are no zero or NaN)."""
     rng = np.random.default_rng(14)
     n = HUGE + 3
     cases = {
@@ -263,6 +276,10 @@ def test_huge_row_one_kth_same_layout(n_threads):
         "f64-reversed": np.sort(rng.random(n))[::-1].copy(),
         "f64-ties": rng.integers(0, 7, n).astype(np.float64),  # bracket too full
         "f64-zeros": np.where(rng.random(n) < 0.5, 0.0, -0.0),
+        # ties at the kth value inside vector groups; zeros and infinities around it
+        "f64-few": rng.choice([-np.inf, -2.5, -0.0, 0.0, 1.5, 1.5000000000000002, np.inf],
+                              n),
+        "f64-strided": rng.standard_normal(2 * n)[::2],
         "f32-uniform": rng.random(n, dtype=np.float32),
         "i64-wide": rng.integers(-2**62, 2**62, n),
         "i32-narrow": rng.integers(-1000, 1000, n).astype(np.int32),
@@ -278,6 +295,34 @@ def test_huge_row_one_kth_same_layout(n_threads):
             assert bits(got) == bits(ref), lab
             assert bits(goti) == bits(refi), lab + "/arg"
             check_partition(got, x, kth, -1, lab)
+
+
+def test_huge_row_segment_ends():
+    """The vector loops store whole registers where a block's segment has room and
+    lane by lane at its end: blocks whose segments end at every offset from a
+    register's width, on several threads, against the serial scalar layout."""
+    if not NATIVE:
+        pytest.skip("pure-Python install: one backend")
+    from concore._native import selection as native_selection
+    rng = np.random.default_rng(15)
+    n = HUGE + 37
+    x = rng.standard_normal(n)
+    x[rng.integers(0, n, 5000)] = 0.25   # ties with the kth value, scattered
+    kth = int(np.searchsorted(np.sort(x), 0.25)) + 2
+    try:
+        native_selection.simd_level(0)
+        ref = S.partition(x, kth, n_threads=1)
+        refi = S.argpartition(x, kth, n_threads=1)
+        for level in (1, 2):
+            if native_selection.simd_level(level) != level:
+                continue
+            for nt in (1, 2, 4):
+                assert bits(S.partition(x, kth, n_threads=nt)) == bits(ref), (level, nt)
+                assert bits(S.argpartition(x, kth, n_threads=nt)) == bits(refi), (level, nt)
+    finally:
+        native_selection.simd_level(-1)
+    assert ref[kth] == 0.25
+    check_partition(ref, x, kth, -1, "ties")
 
 
 # ---------------------------------------------------- arguments and fallbacks

@@ -27,11 +27,19 @@ keys strictly between u_i and u_{i+1}, 2i+1 for keys equal to u_{i+1}; the row i
 out by class, and within a class in input order (a stable partition). In long rows
 the per-block class counts give every block its write offsets, so the blocks are
 placed in parallel with the same layout for any thread count.
+
+One kth of a huge contiguous float64 row (partition's common case) runs its two
+passes, the sample's bracket and the placing, with AVX2 / AVX-512 compares where
+the CPU has them (_select.h): values are compared as doubles when the bracket's ends
+and the kth value are no zero or NaN (then value order is key order), and placed by
+packing each register's lanes of a class to the front (AVX-512's compress, a
+permutation table on AVX2). The same layout as the scalar loops, bit for bit.
 """
 from cython.parallel cimport prange, threadid
 from libc.stdint cimport int64_t, int32_t, uint64_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
+from libc.math cimport INFINITY
 
 cimport numpy as cnp
 
@@ -116,6 +124,13 @@ cdef extern from *:
     Py_ssize_t sk_fadd(Py_ssize_t *p) noexcept nogil
     Py_ssize_t sk_faddn(Py_ssize_t *p, Py_ssize_t n) noexcept nogil
     int clz64 "sk_clz64" (uint64_t v) noexcept nogil
+
+cdef extern from "_select.h" nogil:
+    Py_ssize_t cc_bracket_f64(const double *x, Py_ssize_t n, double lo, double hi,
+                              uint64_t *tmp, Py_ssize_t *nc)
+    void cc_place_f64(const double *x, Py_ssize_t n, Py_ssize_t i0, double u, double *o,
+                      int64_t *ix, Py_ssize_t *a, const Py_ssize_t *e)
+    int cc_simd_force(int level)
 
 cdef extern from "<algorithm>" namespace "std" nogil:
     void nth_element[T](T first, T nth, T last) noexcept
@@ -645,6 +660,32 @@ cdef void prefix_offsets(Py_ssize_t *cnt, Py_ssize_t nblk, int C) noexcept nogil
             acc += v
 
 
+cdef void place_any(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const uint64_t *u, int p,
+                    Py_ssize_t *cnt, Py_ssize_t nblk, int C, in_t *o, int64_t *ix,
+                    Py_ssize_t b) noexcept nogil:
+    """Block b of place_pass: one kth of a contiguous float64 row that is no zero or
+    NaN goes to the vector loops (_select.h), which need the ends of the block's
+    segments; everything else to place_block."""
+    cdef Py_ssize_t i0 = b * BLK, i1 = min(n, (b + 1) * BLK)
+    cdef Py_ssize_t e[3]
+    cdef Py_ssize_t a[3]
+    cdef double uv
+    cdef int c
+    if in_t is double:
+        if p == 1 and xs == 1 and u[0] != SK_NAN:
+            uv = sk_f64_inv(u[0])
+            if uv != 0:
+                for c in range(3):  # cnt stays as it is: other blocks read their ends there
+                    a[c] = cnt[b * C + c]
+                    if b + 1 < nblk:
+                        e[c] = cnt[(b + 1) * C + c]
+                    else:
+                        e[c] = cnt[c + 1] if c + 1 < C else n
+                cc_place_f64(x + i0, i1 - i0, i0, uv, o, ix, a, e)
+                return
+    place_block(x, i0, i1, xs, u, p, cnt + b * C, o, ix)
+
+
 cdef void place_pass(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const uint64_t *u, int p,
                      Py_ssize_t *cnt, Py_ssize_t nblk, int C, in_t *o, int64_t *ix, int t,
                      Stop *stop) noexcept nogil:
@@ -652,12 +693,12 @@ cdef void place_pass(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const uint64_t 
     cdef Py_ssize_t b
     if t <= 1:
         for b in range(nblk):
-            place_block(x, b * BLK, min(n, (b + 1) * BLK), xs, u, p, cnt + b * C, o, ix)
+            place_any(x, n, xs, u, p, cnt, nblk, C, o, ix, b)
         poll(stop)
         return
     for b in prange(nblk, schedule="dynamic", chunksize=DYN, num_threads=t):
         if not stopped(stop):
-            place_block(x, b * BLK, min(n, (b + 1) * BLK), xs, u, p, cnt + b * C, o, ix)
+            place_any(x, n, xs, u, p, cnt, nblk, C, o, ix, b)
             if threadid() == 0:
                 poll(stop)
 
@@ -666,8 +707,20 @@ cdef void place_pass(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const uint64_t 
 
 cdef enum:
     SAMPLE = 1 << 16        # keys sampled (evenly spaced) to bracket the kth key
-    SLACK = 1024            # sample ranks on each side of the kth: the bracket holds
-                            # the kth key unless the sample is off by > 8 sigma
+    SLACK = 768             # sample ranks on each side of the kth: the bracket holds
+                            # the kth key unless the sample is off by > 6 sigma (then
+                            # the radix select runs); its keys are sorted serially
+
+
+cdef inline bint value_bounds(uint64_t lo, uint64_t hi, double *lov, double *hiv) noexcept nogil:
+    """Doubles lov, hiv that order values as the keys lo, hi order their keys (lo = 0:
+    no lower end), unless an end is a zero (keys put -0 below +0, values do not) or
+    hi is NaN's key (values put NaN nowhere)."""
+    if hi == SK_NAN:
+        return False
+    hiv[0] = sk_f64_inv(hi)
+    lov[0] = -INFINITY if lo == 0 else sk_f64_inv(lo)
+    return hiv[0] != 0 and lov[0] != 0
 
 
 cdef void bracket_block(const in_t *x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t xs,
@@ -678,11 +731,15 @@ cdef void bracket_block(const in_t *x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t 
     segment of cand: seg = (start, length), start = -1 when cand is full."""
     cdef Py_ssize_t i, c = 0, nb = 0, at
     cdef uint64_t k
-    for i in range(i0, i1):
-        k = key(x[i * xs])
-        nb += k < lo
-        tmp[c] = k
-        c += (k >= lo) & (k <= hi)
+    cdef double lov, hiv
+    if in_t is double and xs == 1 and value_bounds(lo, hi, &lov, &hiv):
+        nb = cc_bracket_f64(x + i0, i1 - i0, lov, hiv, tmp, &c)  # vector compares
+    else:
+        for i in range(i0, i1):
+            k = key(x[i * xs])
+            nb += k < lo
+            tmp[c] = k
+            c += (k >= lo) & (k <= hi)
     below[0] = nb
     at = sk_faddn(fill, c)
     seg[1] = c
@@ -722,8 +779,9 @@ cdef int select_count_one(const in_t *x, Py_ssize_t n, Py_ssize_t xs, Py_ssize_t
     if ks - SLACK > 0:
         nth_element(smp, smp + (ks - SLACK), smp + SAMPLE)
         lo = smp[ks - SLACK]
-    if ks + SLACK < SAMPLE:
-        nth_element(smp, smp + (ks + SLACK), smp + SAMPLE)
+    if ks + SLACK < SAMPLE:  # above the lower end's rank already (nth_element's order)
+        nth_element(smp + (ks - SLACK + 1 if ks - SLACK > 0 else 0), smp + (ks + SLACK),
+                    smp + SAMPLE)
         hi = smp[ks + SLACK]
     free(smp)
     # blk[3b] = keys below lo, blk[3b+1], blk[3b+2] = the block's segment of cand
@@ -917,3 +975,9 @@ def partition(cnp.ndarray x, int tcode, cnp.ndarray ranks, object out, object id
     else:
         raise ValueError(f"partition: unknown type code {tcode}")
     return None
+
+
+def simd_level(int level=-1):
+    """Cap the register width of the one-kth partition loops (tests): 0 SSE2, 1 AVX2,
+    2 AVX-512, -1 the best this CPU has. Returns the level in use."""
+    return cc_simd_force(level)
