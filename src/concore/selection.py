@@ -300,27 +300,32 @@ def _partition(a, kth, axis, kind, order, n_threads, want_idx):
         ax %= arr.ndim
         x = arr
     n = x.shape[ax]
-    try:
-        k = np.asarray(kth)
-    except Exception:
-        return numpy()
-    if k.dtype.kind not in "iu" or k.ndim > 1 or k.size == 0:
-        return numpy()
-    k = k.ravel().astype(np.int64)
-    if ((k < -n) | (k >= n)).any():
-        return numpy()  # NumPy's "kth out of bounds"
-    ranks = np.unique(np.where(k < 0, k + n, k))
-    if ranks.size > MAXR:
-        return numpy()
-    xm = np.moveaxis(x, ax, -1)
-    kshape = xm.shape[:-1]
+    if type(kth) is int:  # the common call: one kth, no arrays to build it from
+        if not -n <= kth < n:
+            return numpy()  # NumPy's "kth out of bounds"
+        ranks = np.array((kth + n if kth < 0 else kth,), np.intp)
+    else:
+        try:
+            k = np.asarray(kth)
+        except Exception:
+            return numpy()
+        if k.dtype.kind not in "iu" or k.ndim > 1 or k.size == 0:
+            return numpy()
+        k = k.ravel().astype(np.int64)
+        if ((k < -n) | (k >= n)).any():
+            return numpy()  # NumPy's "kth out of bounds"
+        ranks = np.unique(np.where(k < 0, k + n, k))
+        if ranks.size > MAXR:
+            return numpy()
+        ranks = ranks.astype(np.intp)
+    last = ax == x.ndim - 1
+    xm = x if last else np.moveaxis(x, ax, -1)
     x2 = xm.reshape(-1, n)
-    res = np.empty(kshape + (n,), np.intp if want_idx else x.dtype)
+    res = np.empty(xm.shape, np.intp if want_idx else x.dtype)
     r2 = res.reshape(-1, n)
     o, i = (None, r2) if want_idx else (r2, None)
-    _config.run_kernel(_kernels().partition, x2.size, n_threads, x2, t,
-                       ranks.astype(np.intp), o, i)
-    return np.moveaxis(res, -1, ax)
+    _config.run_kernel(_kernels().partition, x2.size, n_threads, x2, t, ranks, o, i)
+    return res if last else np.moveaxis(res, -1, ax)
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None, *, n_threads=None):
