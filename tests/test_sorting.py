@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import concore
-from concore import sorting as S
+from concore import _config, sorting as S
 from conftest import NATIVE, ctrl_c_latency_ms
 from hard_inputs import OTHER_DTYPES, arrays, layouts
 
@@ -96,6 +96,27 @@ def test_sort_hard_inputs(backend, nt, small_grain):
 
 
 @pytest.mark.parametrize("nt", THREADS)
+def test_sort_numpy_path_hard_inputs(backend, nt):
+    """With the fast paths on, rows of 64 values up to 2**22 / threads are sorted by
+    NumPy's own (unstable, SIMD) sort, zeros and NaNs then put back in input order:
+    still numpy.sort(kind='stable') bit for bit, for 1-D and 2-D inputs, contiguous
+    or not (sorted in place: the radix sort then), every dtype."""
+    for label, x in CASES:
+        for axis in _axes(x):
+            if x.ndim == 0 and axis is not None:
+                continue
+            same_bits(S.sort(x, axis=axis, n_threads=nt), np.sort(x, axis=axis, kind="stable"),
+                      f"{label} axis={axis}")
+    rng = np.random.default_rng(8)
+    for dt in ("float64", "float32"):
+        for n in (64, 65, 1000, 100_003):
+            x = payload_nans(n, dt, rng)
+            x[rng.integers(0, n, n // 7)] = rng.choice([0.0, -0.0], n // 7)
+            for y in (x, x[::-1], np.abs(x), -np.abs(x), x[~np.isnan(x)], x[x != 0]):
+                same_bits(S.sort(y, n_threads=nt), np.sort(y, kind="stable"), f"{dt}-{n}")
+
+
+@pytest.mark.parametrize("nt", THREADS)
 def test_argsort_hard_inputs(backend, nt, small_grain):
     for label, x in CASES:
         for axis in _axes(x):
@@ -147,7 +168,10 @@ def test_block_boundaries(backend, nt, n):
         xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-neg",
                                  "f64-normal-zeros", "f64-tenth-ties")}
     for label, x in xs.items():
-        same_bits(S.sort(x, n_threads=nt), np.sort(x, kind="stable"), label)
+        e = np.sort(x, kind="stable")
+        for fast in (True, False):  # NumPy's sort below 2**22 / threads values; the radix sort
+            with _config.fast_paths(fast):
+                same_bits(S.sort(x, n_threads=nt), e, f"{label} fast={fast}")
         same_bits(S.argsort(x, n_threads=nt), np.argsort(x, kind="stable"), label)
         y = x.copy()
         same_bits(S.sort(y[::-1], n_threads=nt), np.sort(y[::-1], kind="stable"), label)
@@ -171,8 +195,9 @@ def test_same_bits_for_any_thread_count(backend):
     rng = np.random.default_rng(11)
     x = payload_nans(BLOCKED_MIN * 2 + 3, np.float64, rng)
     ref = S.sort(x, n_threads=1)
-    for nt in (2, 3, 4):
-        same_bits(S.sort(x, n_threads=nt), ref)
+    with _config.fast_paths(False):  # the radix sort on every count
+        for nt in (1, 2, 3, 4):
+            same_bits(S.sort(x, n_threads=nt), ref)
 
 
 def test_errors_and_fallbacks(backend):

@@ -16,7 +16,13 @@ more than half of the values, it is sorted least significant digit first instead
 with every thread on every pass: 8-bit digits, counts per fixed
 block in parallel, a serial prefix over (digit, block), a parallel scatter; passes
 where every key has the same digit are skipped. A stable sort has one answer, so
-results are the same for any number of threads and on both backends. Many rows
+results are the same for any number of threads and on both backends.
+
+Where the radix sort would not pay (fewer than about 2**22 / threads values, at least
+64), ``sort`` runs NumPy's own sort (its SIMD quicksort, one thread): equal values
+are equal bits except ``-0.0``/``0.0`` and NaNs, whose runs are then rewritten from
+the input in input order (float rows: 1-D, not in place; otherwise the radix sort
+runs), so the answer is the stable one all the same. Many rows
 (sorting along an axis of a 2-D+ array) are spread over the threads, one row per
 thread at a time; one long row is sorted by blocks on all threads.
 
