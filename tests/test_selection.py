@@ -244,7 +244,8 @@ def test_parallel_paths_deterministic(n_threads, small_grain):
             assert_same(S.median(x, axis=-1), quiet(np.median, x, axis=-1), f"{shape}/{dt}")
 
 
-HUGE = 1 << 20  # one kth of a row this long: sampled bracket, one counting pass
+HUGE = 1 << 20  # the largest sample (2^16 keys) from 2^20 values
+SAMPLE_MIN = 1 << 12  # one kth of a row this long: sampled bracket, one counting pass
 
 
 @pytest.fixture(params=[0, 1, 2], ids=["sse2", "avx2", "avx512"])
@@ -262,13 +263,17 @@ def simd_level(request):
 
 @pytest.mark.parametrize("n_threads", [1, 3])
 def test_huge_row_one_kth_same_layout(n_threads, simd_level):
-    """A single kth of a row of 2^20+ values takes the sampled one-pass select (or, when
+    """A single kth of a row of 2^12+ values takes the sampled one-pass select (or, when
     the sample's bracket misses or holds too many keys, the radix select): either way
     the layout is the Python backend's, bit for bit, and a valid partition, at every
     register width (float64 rows compare values with AVX2 / AVX-512 where the kth
-    value and the bracket's ends are no zero or NaN)."""
+    value and the bracket's ends are no zero or NaN), for samples of every size."""
+    for n in (SAMPLE_MIN + 5, 100_003, HUGE + 3):
+        _one_kth_rows(n, n_threads)
+
+
+def _one_kth_rows(n, n_threads):
     rng = np.random.default_rng(14)
-    n = HUGE + 3
     cases = {
         "f64-normal": rng.standard_normal(n),
         "f64-nan": np.where(rng.random(n) < 0.01, np.nan, rng.standard_normal(n)),

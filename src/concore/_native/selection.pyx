@@ -28,9 +28,12 @@ out by class, and within a class in input order (a stable partition). In long ro
 the per-block class counts give every block its write offsets, so the blocks are
 placed in parallel with the same layout for any thread count.
 
-One kth of a huge contiguous float64 row (partition's common case) runs its two
-passes, the sample's bracket and the placing, with AVX2 / AVX-512 compares where
-the CPU has them (_select.h): values are compared as doubles when the bracket's ends
+One kth of a row of 4096 values or more (partition's common case) is found from an
+evenly spaced sample (n/16 keys, 1024 to 65536) that brackets it: one pass counts
+the keys below the bracket and gathers those inside, nth_element finds the kth among
+them (the radix select runs when the bracket misses). A contiguous float64 row runs
+that pass and the placing with AVX2 / AVX-512 compares where the CPU has them
+(_select.h): values are compared as doubles when the bracket's ends
 and the kth value are no zero or NaN (then value order is key order), and placed by
 packing each register's lanes of a class to the front (AVX-512's compress, a
 permutation table on AVX2). The same layout as the scalar loops, bit for bit.
@@ -39,7 +42,7 @@ from cython.parallel cimport prange, threadid
 from libc.stdint cimport int64_t, int32_t, uint64_t, uint32_t, uint8_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, sqrt
 
 cimport numpy as cnp
 
@@ -706,10 +709,8 @@ cdef void place_pass(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const uint64_t 
 # ------------------------------------------- one kth value of a huge row
 
 cdef enum:
-    SAMPLE = 1 << 16        # keys sampled (evenly spaced) to bracket the kth key
-    SLACK = 768             # sample ranks on each side of the kth: the bracket holds
-                            # the kth key unless the sample is off by > 6 sigma (then
-                            # the radix select runs); its keys are sorted serially
+    SAMPLE = 1 << 16        # most keys sampled (evenly spaced) to bracket the kth key
+    SAMPLE_MIN = 1 << 12    # rows from this long with one kth take the sampled select
 
 
 cdef inline bint value_bounds(uint64_t lo, uint64_t hi, double *lov, double *hiv) noexcept nogil:
@@ -761,28 +762,34 @@ cdef int select_count_one(const in_t *x, Py_ssize_t n, Py_ssize_t xs, Py_ssize_t
     short: the caller then takes the radix select. Exact either way: the same cnt and
     key as the radix select and count passes."""
     cdef Py_ssize_t nblk = (n + BLK - 1) // BLK, b, i, j, nbelow = 0, ncand, r
-    cdef Py_ssize_t cap = n // 16 + SAMPLE, fill = 0
-    cdef Py_ssize_t ks = (k * SAMPLE) // n
+    # the sample: n/16 keys (1024 to SAMPLE); its rank has a standard deviation of at
+    # most sqrt(S)/2, so a slack of 3 sqrt(S) ranks is 6 sigma: the bracket holds
+    # about 6/sqrt(S) of the row (2.3% at S = SAMPLE), 24 sqrt(n) keys
+    cdef Py_ssize_t S = min(<Py_ssize_t> SAMPLE, max(n // 16, <Py_ssize_t> 1024))
+    cdef Py_ssize_t slack = 3 * <Py_ssize_t> sqrt(<double> S)
+    cdef Py_ssize_t cap = n // 16 + 32 * <Py_ssize_t> sqrt(<double> n) + S, fill = 0
+    cdef Py_ssize_t ks = (k * S) // n
+    cdef Py_ssize_t bl = min(<Py_ssize_t> BLK, n)
     cdef int t = team(nt, nblk), ok = 1, th
     cdef uint64_t lo, hi, u, v
-    cdef uint64_t *smp = <uint64_t *> malloc(SAMPLE * sizeof(uint64_t))
+    cdef uint64_t *smp = <uint64_t *> malloc(S * sizeof(uint64_t))
     cdef uint64_t *cand = <uint64_t *> malloc(2 * cap * sizeof(uint64_t))
-    cdef uint64_t *tmp = <uint64_t *> malloc(max(t, 1) * BLK * sizeof(uint64_t))
+    cdef uint64_t *tmp = <uint64_t *> malloc(max(t, 1) * bl * sizeof(uint64_t))
     cdef Py_ssize_t *blk = <Py_ssize_t *> malloc(3 * nblk * sizeof(Py_ssize_t))
     if smp == NULL or cand == NULL or tmp == NULL or blk == NULL:
         free(smp); free(cand); free(tmp); free(blk)
         return 0  # the radix select needs less memory
-    for i in range(SAMPLE):
-        smp[i] = key(x[((i * n) // SAMPLE) * xs])
+    for i in range(S):
+        smp[i] = key(x[((i * n) // S) * xs])
     lo = 0
     hi = SK_NAN
-    if ks - SLACK > 0:
-        nth_element(smp, smp + (ks - SLACK), smp + SAMPLE)
-        lo = smp[ks - SLACK]
-    if ks + SLACK < SAMPLE:  # above the lower end's rank already (nth_element's order)
-        nth_element(smp + (ks - SLACK + 1 if ks - SLACK > 0 else 0), smp + (ks + SLACK),
-                    smp + SAMPLE)
-        hi = smp[ks + SLACK]
+    if ks - slack > 0:
+        nth_element(smp, smp + (ks - slack), smp + S)
+        lo = smp[ks - slack]
+    if ks + slack < S:  # above the lower end's rank already (nth_element's order)
+        nth_element(smp + (ks - slack + 1 if ks - slack > 0 else 0), smp + (ks + slack),
+                    smp + S)
+        hi = smp[ks + slack]
     free(smp)
     # blk[3b] = keys below lo, blk[3b+1], blk[3b+2] = the block's segment of cand
     if t <= 1:
@@ -797,7 +804,7 @@ cdef int select_count_one(const in_t *x, Py_ssize_t n, Py_ssize_t xs, Py_ssize_t
             if not stopped(stop):
                 th = threadid()
                 bracket_block(x, b * BLK, min(n, (b + 1) * BLK), xs, lo, hi,
-                              tmp + th * BLK, blk + 3 * b, blk + 3 * b + 1, &fill, cap, cand)
+                              tmp + th * bl, blk + 3 * b, blk + 3 * b + 1, &fill, cap, cand)
                 if th == 0:
                     poll(stop)
     free(tmp)
@@ -843,7 +850,7 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
     cdef Py_ssize_t *cnt = NULL
     cdef Py_ssize_t *cc = NULL
     stop_init(&stop, check)
-    if n >= LONG and (K < 2 * nt or n > HUGE):
+    if (n >= LONG and (K < 2 * nt or n > HUGE)) or (m == 1 and n >= SAMPLE_MIN and K < 2 * nt):
         nblk = (n + BLK - 1) // BLK
         H = <Py_ssize_t *> malloc(NB * sizeof(Py_ssize_t))
         work = <Py_ssize_t *> malloc(max(nt, 1) * NB * sizeof(Py_ssize_t))
@@ -854,7 +861,7 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
         with nogil:
             for r in range(K):
                 t = team(nt, nblk)
-                if m == 1 and n >= HUGE:
+                if m == 1 and n >= SAMPLE_MIN:
                     # one kth value: select and count in one pass when the sample works
                     rc = select_count_one(x + r * sK, n, sn, ranks[0], nt, &stop, cnt, u)
                     if rc < 0 or stopped(&stop):
