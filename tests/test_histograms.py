@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import concore
-from concore import histograms as H
+from concore import _config, histograms as H
 from conftest import BACKENDS
 from hard_inputs import arrays, layouts
 
@@ -547,3 +547,22 @@ def test_histogramdd_weighted_density_is_numpys_bitwise(backend):
     got = concore.histogram2d(x, y, bins=[17, 1000], weights=x, density=True)[0]
     ref = np.histogram2d(x, y, bins=[17, 1000], weights=x, density=True)[0]
     assert got.tobytes() == np.ascontiguousarray(ref).tobytes()
+
+
+@pytest.mark.parametrize("n", [1, 10, H.SMALL_DIGITIZE - 1, H.SMALL_DIGITIZE,
+                               H.SMALL_BINCOUNT - 1, H.SMALL_BINCOUNT])
+def test_small_bincount_digitize_numpy_lane_same_answer(backend, n):
+    """Small inputs call NumPy's bincount / digitize; the kernels (fast paths off) give
+    the same integers and the same in-order weighted sums."""
+    rng = np.random.default_rng(n)
+    ints = rng.integers(0, 50, n)
+    w = rng.standard_normal(n)
+    x = np.where(rng.random(n) < 0.05, np.nan, rng.uniform(-1, 2, n))
+    edges = np.linspace(0, 1, 11)
+    for call in (lambda: H.bincount(ints), lambda: H.bincount(ints, w, minlength=60),
+                 lambda: H.bincount(ints.astype(np.int32)),
+                 lambda: H.digitize(x, edges), lambda: H.digitize(x, edges[::-1], right=True)):
+        fast = call()
+        with _config.fast_paths(False):
+            slow = call()
+        assert fast.dtype == slow.dtype and fast.tobytes() == slow.tobytes()

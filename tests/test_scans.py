@@ -426,3 +426,19 @@ def test_ctrl_c_interrupts_long_scan(n_threads):
         out = np.empty(10**9)
     """, f"scans.cumsum(big, out=out, n_threads={n_threads})", delay=0.5, timeout=60)
     assert latency < 1000
+
+
+@pytest.mark.parametrize("n", [1, 10, S.SMALL_SCAN - 1, S.SMALL_SCAN, S.SMALL_SCAN + 1])
+def test_small_scans_numpy_lane_same_bits(backend, n):
+    """Short 1-D scans call NumPy itself; the kernels (fast paths off) give the same bits."""
+    rng = np.random.default_rng(n)
+    for x in (rng.standard_normal(n), rng.standard_normal(n).astype(np.float32),
+              rng.integers(-9, 9, n), rng.integers(0, 255, n).astype(np.uint8),
+              rng.random(n) < 0.5, rng.standard_normal((1, n))):
+        for f, ref in ((S.cumsum, np.cumsum), (S.cumprod, np.cumprod)):
+            fast = f(x)
+            with _config.fast_paths(False):
+                slow = f(x)
+            want = ref(x)
+            assert fast.dtype == slow.dtype == want.dtype
+            assert fast.tobytes() == slow.tobytes() == want.tobytes(), (f.__name__, x.dtype)

@@ -61,6 +61,15 @@ _I64MIN, _I64MAX = -(1 << 63), (1 << 63) - 1
 _builtin_range = range
 
 
+# Below these sizes NumPy's own bincount / digitize answer sooner than the kernels'
+# call overhead (measured, 1000 values: bincount 1.4 against 3.3 us, digitize with 101
+# edges 6.4 against 10.5 us; the kernels are ahead from a few thousand). The answers
+# are the same integers (and bincount's weighted sums the same in-order sums).
+# _config.fast_paths(False) turns this off for the tests of the kernels.
+SMALL_BINCOUNT = 4096
+SMALL_DIGITIZE = 1024
+
+
 def _kernels():
     return _config._backend_module().histograms
 
@@ -601,6 +610,8 @@ def bincount(x, weights=None, minlength=0, *, n_threads=None):
         w = _weights(weights, arr.shape)
         if w is None:
             return numpy()
+    if arr.size < SMALL_BINCOUNT and _config._state["fast"]:
+        return numpy()  # the same counts (and sums, in input order): NumPy is quicker here
     arr = np.ascontiguousarray(arr)
     if arr.dtype == np.bool_:
         arr = arr.view(np.uint8)
@@ -635,6 +646,8 @@ def digitize(x, bins, right=False, *, n_threads=None):
     t = _tcode(xa, allow_bool=True)
     if t is None or xa.ndim == 0 or xa.size == 0 or not xa.flags.c_contiguous:
         return numpy()
+    if xa.size < SMALL_DIGITIZE and _config._state["fast"]:
+        return numpy()  # the same indices: NumPy's searchsorted is quicker here
     b = plain_array(bins)
     if b is None or b.ndim != 1 or b.size == 0:
         return numpy()
