@@ -25,7 +25,7 @@ VPY="$SCRATCH/venv/bin/python"
 
 step "installing concore with CONCORE_PURE_PYTHON=1 (non-editable)"
 CONCORE_PURE_PYTHON=1 "$VPY" -m pip install "$REPO"
-"$VPY" -m pip install --quiet pytest hypothesis threadpoolctl
+"$VPY" -m pip install --quiet pytest hypothesis threadpoolctl "dask[array]"
 
 # From the scratch dir, never the repo root: `import concore` must be the installed copy.
 cd "$SCRATCH"
@@ -45,7 +45,7 @@ found="$(find "$SCRATCH/venv" -path '*/site-packages/concore/*' \( -name '*.so' 
 step "running the tests against the pure-Python install"
 rc=0
 # CONCORE_PURE_PYTHON=1 tells the suite that the missing extension is intended.
-CONCORE_PURE_PYTHON=1 "$VPY" -m pytest "$REPO/tests" -q -p no:cacheprovider || rc=$?
+CONCORE_PURE_PYTHON=1 CONCORE_REQUIRE_DASK=1 "$VPY" -m pytest "$REPO/tests" -q -p no:cacheprovider || rc=$?
 if (( rc == 5 )); then
     die "pytest collected no tests from $REPO/tests (exit 5)"
 elif (( rc != 0 )); then

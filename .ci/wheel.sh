@@ -76,7 +76,7 @@ PY
 step "installing the repaired wheel into a fresh venv"
 python -m venv "$SCRATCH/venv"
 VPY="$SCRATCH/venv/bin/python"
-"$VPY" -m pip install --quiet "$WHEEL" pytest hypothesis threadpoolctl
+"$VPY" -m pip install --quiet "$WHEEL" pytest hypothesis threadpoolctl "dask[array]"
 
 # From the scratch dir, never the repo root: `import concore` must be the wheel.
 cd "$SCRATCH"
@@ -92,7 +92,7 @@ assert concore.backend() == "native", f"backend() is {concore.backend()!r}, expe
 
 step "running the tests against the installed wheel"
 rc=0
-"$VPY" -m pytest "$REPO/tests" -q -p no:cacheprovider || rc=$?
+CONCORE_REQUIRE_DASK=1 "$VPY" -m pytest "$REPO/tests" -q -p no:cacheprovider || rc=$?
 if (( rc == 5 )); then
     die "pytest collected no tests from $REPO/tests (exit 5)"
 elif (( rc != 0 )); then

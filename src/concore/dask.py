@@ -1,0 +1,698 @@
+"""concore's functions over dask arrays: the same names, every chunk computed by concore.
+
+    import dask.array as da
+    import concore.dask as cd
+
+    x = da.random.random(100_000_000, chunks=10_000_000)
+    y = cd.evaluate("sin(a)**2 + cos(a)**2", {"a": x})   # lazy, one fused pass a chunk
+    cd.var(x).compute(), cd.histogram(x, 100, range=(0, 1))[0].compute()
+
+Everything here is lazy: functions take dask arrays (NumPy arrays and Python scalars
+too) and return dask arrays, so graphs run on any dask scheduler, one machine or a
+cluster. Needs the ``dask`` extra (``pip install concore[dask]``); ``import concore``
+never imports dask.
+
+Threads. A chunk runs concore on the worker thread that computes it. On dask's
+threaded scheduler concurrent chunks share concore's process-wide core budget: a
+chunk takes only the cores no other chunk holds (or runs on its own thread), so dask's
+threads do not each start a full team of OpenMP threads.
+``concore.threads()`` and ``concore.use_backend()`` act on the thread that runs a
+chunk, not on the thread that built the graph: pass ``n_threads=`` to fix the count.
+
+Answers. The elementwise functions, ``evaluate``, ``digitize`` and the histogram's
+counts are concore's answers (NumPy's bits) element by element, whatever the chunks.
+``min``/``max``/``ptp`` and the ``arg*`` family are exact (NumPy's NaN, tie and signed
+zero rules). Integer sums and counts are exact. Float sums, means and variances combine
+the chunks' results in dask's fixed tree (variances with Chan's update): the same bits
+for any scheduler and worker count, NumPy's bits when the array is one chunk, otherwise
+within rounding of NumPy's. Scans carry the running total into each chunk's first
+element, so along an axis they run the same chain of additions as one call would.
+"""
+import ast
+import builtins
+import math
+import operator
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+try:
+    import dask
+    import dask.array as da
+except ImportError as e:  # pragma: no cover - exercised only without dask
+    raise ImportError(
+        "concore.dask needs dask: pip install 'concore[dask]' (or dask[array])") from e
+
+import concore
+from concore import elementwise as _ew
+from concore.expressions import _parse
+
+__all__ = list(_ew.__all__) + [
+    "evaluate",
+    "sum", "nansum", "mean", "nanmean", "var", "nanvar", "std", "nanstd",
+    "min", "max", "nanmin", "nanmax", "ptp", "argmin", "argmax", "nanargmin", "nanargmax",
+    "dot", "cumsum", "cumprod", "nancumsum", "nancumprod",
+    "histogram", "bincount", "digitize",
+]
+
+# --------------------------------------------------------------------- elementwise
+
+def _is_scalar(v):
+    return isinstance(v, (bool, int, float, complex, np.generic)) or (
+        isinstance(v, np.ndarray) and v.ndim == 0)
+
+
+def _meta_value(v):
+    """A stand-in of one element for working out a result's type."""
+    if _is_scalar(v):
+        return v
+    return np.ones((1,) * v.ndim, v.dtype)
+
+
+def _blockwise_elementwise(fn, args, name, block_total=False):
+    """``fn`` over the chunks of ``args`` broadcast together (NumPy's rules): dask
+    arrays, array-likes (turned into one-chunk dask arrays) and scalars.
+    ``block_total``: ``fn`` reduces a chunk to one value (a block of ones)."""
+    vals = [v if _is_scalar(v) or isinstance(v, da.Array) else da.asarray(v) for v in args]
+    arrays = [v for v in vals if not _is_scalar(v)]
+    if not arrays:
+        return fn(*vals)   # all scalars: nothing to chunk
+    with np.errstate(all="ignore"):
+        dtype = np.asarray(fn(*[_meta_value(v) for v in vals])).dtype
+    ndim = builtins.max(v.ndim for v in arrays)
+    out_ind = tuple(range(ndim))[::-1]
+    pairs = []
+    for v in vals:
+        pairs += [v, None] if _is_scalar(v) else [v, tuple(range(v.ndim))[::-1]]
+    if block_total:
+        def one(*blocks):
+            return np.asarray(fn(*blocks)).reshape((1,) * ndim)
+        return da.blockwise(one, out_ind, *pairs, dtype=dtype, token=name,
+                            adjust_chunks={i: lambda c: 1 for i in out_ind},
+                            meta=np.empty((0,) * ndim, dtype))
+    return da.blockwise(fn, out_ind, *pairs, dtype=dtype, token=name,
+                        meta=np.empty((0,) * ndim, dtype))
+
+
+def _no_out(kwargs, name):
+    if kwargs.get("out") is not None:
+        raise TypeError(f"concore.dask.{name}: out= is not supported (dask arrays are "
+                        "immutable; the result is a new dask array)")
+    kwargs.pop("out", None)
+
+
+def _make_elementwise(name):
+    f = getattr(concore, name)
+
+    def g(*args, **kwargs):
+        _no_out(kwargs, name)
+        if name == "where" and len(args) == 1:
+            raise NotImplementedError(
+                "concore.dask.where(condition) (the indices) is not offered: use "
+                "dask.array.nonzero")
+        if kwargs:
+            def fn(*vals):
+                return f(*vals, **kwargs)
+        else:
+            fn = f
+        return _blockwise_elementwise(fn, args, f"concore-{name}")
+
+    g.__name__ = g.__qualname__ = name
+    g.__doc__ = (f"``concore.{name}`` over dask arrays, chunk by chunk, broadcast as NumPy "
+                 "does; keywords (dtype, n_threads) go to each chunk's call.")
+    return g
+
+
+globals().update({name: _make_elementwise(name) for name in _ew.__all__})
+
+
+def digitize(x, bins, right=False, *, n_threads=None):
+    """``concore.digitize`` of every chunk against the same (NumPy) ``bins``."""
+    bins = np.asarray(bins)
+    if bins.ndim != 1:
+        raise ValueError("object too deep for desired array")
+
+    def fn(v):
+        return concore.digitize(v, bins, right, n_threads=n_threads)
+
+    return _blockwise_elementwise(fn, [x], "concore-digitize")
+
+
+def evaluate(expr, local_dict, *, n_threads=None):
+    """``concore.evaluate`` over dask arrays: the expression fused per chunk.
+
+    ``local_dict`` maps the expression's names to dask arrays, array-likes or scalars
+    (required: dask graphs outlive the caller's frame). An outermost ``sum(...)`` adds
+    each chunk's fused sum, then the chunks' sums (``axis`` too); ``prod(...)``
+    evaluates the operand with concore and multiplies with dask's ``prod``.
+    """
+    p = _parse(expr)
+    missing = [n for n in p.names if n not in local_dict]
+    if missing:
+        raise NameError(f"evaluate: name {missing[0]!r} is not in local_dict")
+    names, ops = p.names, [local_dict[n] for n in p.names]
+    if p.red is None:
+        def fn(*vals):
+            return concore.evaluate(expr, dict(zip(names, vals)), n_threads=n_threads)
+        return _blockwise_elementwise(fn, ops, "concore-evaluate")
+    inner = ast.unparse(ast.parse(p.src.strip(), mode="eval").body.args[0])
+    if p.red == "sum" and p.axis is None:
+        return _fused_sum_all(expr, names, ops, n_threads)
+    values = evaluate(inner, local_dict, n_threads=n_threads)
+    if p.red == "sum":
+        return sum(values, axis=p.axis, n_threads=n_threads)
+    return values.prod(axis=p.axis)
+
+
+def _fused_sum_all(expr, names, ops, n_threads):
+    """sum(...) over all elements: each chunk's fused sum, then concore.sum of those."""
+    def block_sum(*vals):
+        return concore.evaluate(expr, dict(zip(names, vals)), n_threads=n_threads)
+
+    parts = _blockwise_elementwise(block_sum, ops, "concore-evaluate-sum", block_total=True)
+    return sum(parts, n_threads=n_threads) if isinstance(parts, da.Array) else parts
+
+
+# ---------------------------------------------------------------------- reductions
+
+def _as_dask(a):
+    return a if isinstance(a, da.Array) else da.asarray(a)
+
+
+def _reduced_axes(x, axis):
+    if axis is None:
+        return tuple(range(x.ndim))
+    return normalize_axis_tuple(axis, x.ndim)
+
+
+def _result_meta(x, axes, keepdims, dtype):
+    nd = x.ndim if keepdims else x.ndim - len(axes)
+    return np.empty((0,) * nd, dtype)
+
+
+def _reduce(x, axis, keepdims, split_every, chunk, combine, aggregate, dtype, name,
+            inner=None):
+    """dask's tree reduction; ``inner``: the type of the chunks' records where it is
+    not the result's (dask checks the intermediate blocks against it)."""
+    axes = _reduced_axes(x, axis)
+    r = da.reduction(x, chunk, aggregate, axis=axes, keepdims=keepdims,
+                     dtype=dtype if inner is None else inner, split_every=split_every,
+                     combine=combine, name=name, meta=_result_meta(x, axes, keepdims, dtype))
+    return r
+
+
+def _sum_type(x, dtype):
+    if dtype is not None:
+        return np.dtype(dtype)
+    return np.sum(np.ones(1, x.dtype)).dtype
+
+
+def _sum_like(name, nan):
+    f = concore.nansum if nan else concore.sum
+
+    def g(a, axis=None, dtype=None, keepdims=False, *, split_every=None, n_threads=None):
+        x = _as_dask(a)
+        t = _sum_type(x, dtype)
+
+        def chunk(b, axis=None, keepdims=True, **_):
+            return f(b, axis=axis, dtype=t, keepdims=True, n_threads=n_threads)
+
+        def agg(b, axis=None, keepdims=False, **_):
+            # the chunks' sums contain no NaN that nansum should skip but real NaNs
+            return concore.sum(b, axis=axis, dtype=t, keepdims=keepdims,
+                               n_threads=n_threads)
+
+        return _reduce(x, axis, keepdims, split_every, chunk, agg, agg, t, f"concore-{name}")
+
+    g.__name__ = g.__qualname__ = name
+    g.__doc__ = (f"``concore.{name}`` of a dask array: each chunk's sum, then the sums "
+                 "added in dask's fixed tree (exact for integers).")
+    return g
+
+
+sum = _sum_like("sum", False)       # noqa: A001
+nansum = _sum_like("nansum", True)
+
+
+def _mean_type(x, dtype):
+    if dtype is not None:
+        return np.dtype(dtype)
+    return np.mean(np.ones(1, x.dtype)).dtype
+
+
+def _moment_fields(t):
+    """The record a chunk hands on: count, mean and the sum of squared deviations,
+    kept in double precision at least (float16 inputs accumulate as NumPy's float32)."""
+    acc = np.result_type(t, np.float32)
+    real = np.finfo(acc).dtype if acc.kind == "c" else acc
+    return np.dtype([("n", np.int64), ("mu", acc), ("m2", real)])
+
+
+def _count(b, axis, nan):
+    if not nan:
+        n = 1
+        for ax in axis:
+            n *= b.shape[ax]
+        shape = tuple(1 if i in axis else s for i, s in enumerate(b.shape))
+        return np.full(shape, n, np.int64)
+    return concore.sum(concore.logical_not(concore.isnan(b)), axis=axis, keepdims=True,
+                       dtype=np.int64)
+
+
+def _moment_chunk(nan, fields, n_threads, second):
+    mean_f = concore.nanmean if nan else concore.mean
+    var_f = concore.nanvar if nan else concore.var
+
+    def chunk(b, axis=None, keepdims=True, **_):
+        rec = np.empty(tuple(1 if i in axis else s for i, s in enumerate(b.shape)), fields)
+        n = _count(b, axis, nan and b.dtype.kind in "fc")
+        rec["n"] = n
+        with np.errstate(all="ignore"):
+            if b.size == 0 or (n == 0).any():
+                # empty or all-NaN parts: zero weight, no warning from the chunk
+                bb = np.where(np.isnan(b), 0, b) if nan and b.dtype.kind in "fc" else b
+                mu = np.sum(bb, axis=axis, keepdims=True, dtype=fields["mu"]) / np.maximum(n, 1)
+                dev = bb - mu
+                if nan and b.dtype.kind in "fc":
+                    dev = np.where(np.isnan(b), 0, dev)
+                m2 = np.sum((dev * np.conj(dev)).real, axis=axis, keepdims=True) \
+                    if second else 0
+            else:
+                mu = mean_f(b, axis=axis, keepdims=True, dtype=fields["mu"],
+                            n_threads=n_threads)
+                m2 = var_f(b, axis=axis, keepdims=True, dtype=fields["mu"],
+                           n_threads=n_threads) * n if second else 0
+        rec["mu"] = mu
+        rec["m2"] = m2
+        return rec
+
+    return chunk
+
+
+def _merge_moments(rec, axis, second):
+    """One record from records along ``axis`` (Chan et al.'s pairwise update, vectorised)."""
+    n_i = rec["n"]
+    n = n_i.sum(axis=axis, keepdims=True)
+    w = np.where(n_i > 0, n_i, 0)
+    with np.errstate(all="ignore"):
+        mu = np.where(n_i > 0, rec["mu"] * w, 0).sum(axis=axis, keepdims=True) / np.maximum(n, 1)
+        out = np.empty(n.shape, rec.dtype)
+        out["n"], out["mu"] = n, mu
+        if second:
+            d = np.where(n_i > 0, rec["mu"] - mu, 0)
+            out["m2"] = (np.where(n_i > 0, rec["m2"], 0).sum(axis=axis, keepdims=True)
+                         + (w * (d * np.conj(d)).real).sum(axis=axis, keepdims=True))
+        else:
+            out["m2"] = 0
+    return out
+
+
+def _moments(name, nan, kind):
+    second = kind != "mean"
+
+    def g(a, axis=None, dtype=None, keepdims=False, ddof=0, *, split_every=None,
+          n_threads=None):
+        x = _as_dask(a)
+        if kind == "mean" and ddof != 0:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'ddof'")
+        t = _mean_type(x, dtype)
+        fields = _moment_fields(t)
+        rt = t if kind == "mean" or t.kind != "c" else np.finfo(t).dtype
+        chunk = _moment_chunk(nan, fields, n_threads, second)
+
+        def combine(rec, axis=None, keepdims=True, **_):
+            return _merge_moments(rec, axis, second)
+
+        def agg(rec, axis=None, keepdims=False, **_):
+            r = _merge_moments(rec, axis, second)
+            n = r["n"]
+            with np.errstate(all="ignore"):
+                if kind == "mean":
+                    v = np.where(n > 0, r["mu"], np.nan)
+                    empty_msg = "Mean of empty slice" if nan else "Mean of empty slice."
+                    bad = n == 0
+                else:
+                    dof = np.maximum(n - ddof, 0)
+                    v = r["m2"] / dof
+                    v = np.where(n > 0, v, np.nan)
+                    if kind == "std":
+                        v = np.sqrt(v)
+                    empty_msg = "Degrees of freedom <= 0 for slice."
+                    bad = dof <= 0
+            if bad.any():
+                import warnings
+                warnings.warn(empty_msg, RuntimeWarning, stacklevel=2)
+            v = np.asarray(v).astype(rt, copy=False)
+            if not keepdims:
+                v = v.reshape(tuple(s for i, s in enumerate(v.shape) if i not in axis))
+            return v
+
+        return _reduce(x, axis, keepdims, split_every, chunk, combine, agg, rt,
+                       f"concore-{name}", inner=fields)
+
+    g.__name__ = g.__qualname__ = name
+    g.__doc__ = (f"``concore.{name}`` of a dask array: per chunk count, mean"
+                 f"{' and squared deviations' if second else ''} (concore), combined "
+                 "with Chan's update in dask's fixed tree.")
+    return g
+
+
+mean = _moments("mean", False, "mean")
+nanmean = _moments("nanmean", True, "mean")
+var = _moments("var", False, "var")
+nanvar = _moments("nanvar", True, "var")
+std = _moments("std", False, "std")
+nanstd = _moments("nanstd", True, "std")
+
+
+def _check_nonempty(x, axes, name):
+    if any(x.shape[ax] == 0 for ax in axes):
+        raise ValueError(f"zero-size array to reduction operation {name} which has no "
+                         "identity")
+
+
+def _nan_extreme_chunk(b, axis, want_max, n_threads):
+    """nanmin/nanmax of a chunk; NaN (and no warning) where a slice is all NaN."""
+    f = concore.max if want_max else concore.min
+    r = f(b, axis=axis, keepdims=True, n_threads=n_threads)
+    if b.dtype.kind not in "fc" or not np.isnan(r).any():
+        return r   # no NaN in the chunk: the plain extreme
+    nanmask = concore.isnan(b, n_threads=n_threads)
+    filled = concore.where(nanmask, -np.inf if want_max else np.inf, b, n_threads=n_threads)
+    r = f(filled, axis=axis, keepdims=True, n_threads=n_threads)
+    allnan = np.logical_and.reduce(nanmask, axis=axis, keepdims=True)
+    return np.where(allnan, np.array(np.nan, b.dtype), r).astype(b.dtype, copy=False)
+
+
+def _extreme(name, want_max, nan):
+    op = "maximum" if want_max else "minimum"
+    final = getattr(concore, name)
+
+    def g(a, axis=None, keepdims=False, *, split_every=None, n_threads=None):
+        x = _as_dask(a)
+        _check_nonempty(x, _reduced_axes(x, axis), op)
+
+        if nan:
+            def chunk(b, axis=None, keepdims=True, **_):
+                return _nan_extreme_chunk(b, axis, want_max, n_threads)
+        else:
+            def chunk(b, axis=None, keepdims=True, **_):
+                return final(b, axis=axis, keepdims=True, n_threads=n_threads)
+
+        def agg(b, axis=None, keepdims=False, **_):
+            return final(b, axis=axis, keepdims=keepdims, n_threads=n_threads)
+
+        return _reduce(x, axis, keepdims, split_every, chunk, chunk, agg, x.dtype,
+                       f"concore-{name}")
+
+    g.__name__ = g.__qualname__ = name
+    g.__doc__ = f"``concore.{name}`` of a dask array: the chunks' extremes, then theirs (exact)."
+    return g
+
+
+min = _extreme("min", False, False)        # noqa: A001
+max = _extreme("max", True, False)         # noqa: A001
+nanmin = _extreme("nanmin", False, True)
+nanmax = _extreme("nanmax", True, True)
+
+
+def ptp(a, axis=None, keepdims=False, *, split_every=None, n_threads=None):
+    """``max - min`` of a dask array (NumPy's ``ptp``), both exact."""
+    hi = max(a, axis, keepdims, split_every=split_every, n_threads=n_threads)
+    lo = min(a, axis, keepdims, split_every=split_every, n_threads=n_threads)
+    return globals()["subtract"](hi, lo)
+
+
+# ------------------------------------------------------------------- arg reductions
+
+def _arg_record(dtype):
+    """A chunk's candidate: its best value, the value's index in the whole array, and
+    whether the chunk's slice was all NaN (the nanarg* family's error)."""
+    return np.dtype([("v", dtype), ("i", np.int64), ("dead", np.bool_)])
+
+
+def _merge_records(rec, axes, want_max):
+    """The best record over ``axes`` (kept as length 1): NaN first where a value is
+    NaN, else the extreme; of equal candidates the one with the smallest index, so the
+    answer is the first occurrence in the whole array (NumPy's rule)."""
+    keep = [ax for ax in range(rec.ndim) if ax not in axes]
+    r = np.transpose(rec, keep + list(axes))
+    r = r.reshape(r.shape[:len(keep)] + (-1,))
+    v = r["v"]
+    with np.errstate(invalid="ignore"):
+        best = v.max(axis=-1, keepdims=True) if want_max else v.min(axis=-1, keepdims=True)
+        cand = v == best
+        if v.dtype.kind in "fc":
+            isn = np.isnan(v)
+            cand = np.where(isn.any(axis=-1, keepdims=True), isn, cand)
+    k = np.where(cand, r["i"], np.iinfo(np.int64).max).argmin(axis=-1)[..., None]
+    out = np.take_along_axis(r, k, axis=-1)
+    out["dead"] = r["dead"].all(axis=-1, keepdims=True)
+    return out.reshape([1 if ax in axes else s for ax, s in enumerate(rec.shape)])
+
+
+def _arg(name, want_max, nan):
+    local = getattr(concore, "argmax" if want_max else "argmin")
+    worst = -np.inf if want_max else np.inf
+
+    def g(a, axis=None, keepdims=False, *, split_every=None, n_threads=None):
+        x = _as_dask(a)
+        if axis is not None:
+            axis = normalize_axis_index(operator.index(axis), x.ndim)
+        axes = _reduced_axes(x, axis)
+        if x.size == 0 or any(x.shape[ax] == 0 for ax in axes):
+            raise ValueError(f"attempt to get {name} of an empty sequence")
+        fields = _arg_record(x.dtype)
+
+        def block(b, block_info=None):
+            info = block_info[0]
+            starts = [lo for lo, _ in info["array-location"]]
+            v, dead = b, False
+            if nan and b.dtype.kind in "fc":
+                # NumPy's nanarg*: NaN ranks as the worst value; all-NaN is an error
+                isn = concore.isnan(b, n_threads=n_threads)
+                dead = np.logical_and.reduce(isn, axis=axis, keepdims=True)
+                if isn.any():
+                    v = concore.where(isn, worst, b, n_threads=n_threads)
+            if axis is None:
+                loc = np.unravel_index(int(local(v, n_threads=n_threads)), b.shape)
+                rec = np.empty((1,) * b.ndim, fields)
+                rec["v"] = v[loc]
+                rec["i"] = np.ravel_multi_index(
+                    tuple(s + j for s, j in zip(starts, loc)), info["shape"])
+            else:
+                k = local(v, axis=axis, keepdims=True, n_threads=n_threads)
+                rec = np.empty(k.shape, fields)
+                rec["v"] = np.take_along_axis(v, k, axis=axis)
+                rec["i"] = k + starts[axis]
+            rec["dead"] = dead
+            return rec
+
+        chunks = tuple((1,) * len(c) if ax in axes else c for ax, c in enumerate(x.chunks))
+        recs = x.map_blocks(block, chunks=chunks, dtype=fields,
+                            meta=np.empty((0,) * x.ndim, fields), token=f"concore-{name}-chunk")
+
+        def ident(r, axis=None, keepdims=True, **_):
+            return r
+
+        def combine(r, axis=None, keepdims=True, **_):
+            return _merge_records(r, axis, want_max)
+
+        def agg(r, axis=None, keepdims=False, **_):
+            r = _merge_records(r, axis, want_max)
+            if r["dead"].any():
+                raise ValueError("All-NaN slice encountered")
+            out = r["i"].astype(np.intp)
+            if not keepdims:
+                out = out.reshape(tuple(s for ax, s in enumerate(out.shape) if ax not in axis))
+            return out
+
+        return da.reduction(recs, ident, agg, axis=axes, keepdims=keepdims, dtype=fields,
+                            split_every=split_every, combine=combine, name=f"concore-{name}",
+                            meta=_result_meta(x, axes, keepdims, np.intp))
+
+    g.__name__ = g.__qualname__ = name
+    g.__doc__ = (f"``concore.{name}`` of a dask array (``axis`` None or one int): each "
+                 "chunk's winner and its index in the whole array, then the first best "
+                 "of those (NumPy's NaN and tie rules, exact).")
+    return g
+
+
+argmin = _arg("argmin", False, False)
+argmax = _arg("argmax", True, False)
+nanargmin = _arg("nanargmin", False, True)
+nanargmax = _arg("nanargmax", True, True)
+
+
+def dot(a, b, *, split_every=None, n_threads=None):
+    """``concore.dot`` of two 1-D dask arrays: each pair of chunks' dot (pairwise, as
+    concore), then the partial dots added in dask's fixed tree. Other shapes are
+    dask's own ``dot`` (NumPy's per block)."""
+    x, y = _as_dask(a), _as_dask(b)
+    if x.ndim != 1 or y.ndim != 1:
+        return da.dot(x, y)
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {x.shape[0]} (dim 0) "
+                         f"!= {y.shape[0]} (dim 0)")
+    t = np.result_type(x.dtype, y.dtype)
+    y = y.rechunk(x.chunks)
+
+    def block(p, q):
+        return np.asarray(concore.dot(p, q, n_threads=n_threads), dtype=t).reshape(1)
+
+    parts = da.blockwise(block, "i", x, "i", y, "i", adjust_chunks={"i": 1}, dtype=t,
+                         meta=np.empty((0,), t), token="concore-dot-chunk")
+    return sum(parts, split_every=split_every, n_threads=n_threads)
+
+
+# ------------------------------------------------------------------------- scans
+
+def _scan(name, multiply, nan):
+    f = concore.cumprod if multiply else concore.cumsum
+    ref = np.cumprod if multiply else np.cumsum
+    ident = 1 if multiply else 0
+
+    def block(b, carry, axis, t):
+        """The chunk's scan, continuing from ``carry`` (the previous chunk's last
+        values along the axis): its first values become carry (op) value, then the
+        chunk runs the same chain of operations one call over everything would."""
+        y = np.array(b, dtype=t, copy=True)
+        if nan and y.dtype.kind in "fc":
+            y[np.isnan(y)] = ident       # NumPy's nancum*: NaN as the identity
+        if carry is not None and y.shape[axis]:
+            first = (slice(None),) * axis + (slice(0, 1),)
+            y[first] = y[first] * carry if multiply else carry + y[first]
+        return f(y, axis=axis, dtype=t)
+
+    def last(out, carry, axis):
+        if out.shape[axis] == 0:
+            return carry
+        return out[(slice(None),) * axis + (slice(-1, None),)]
+
+    def g(a, axis=None, dtype=None, *, n_threads=None):
+        x = _as_dask(a)
+        if axis is None:
+            x, axis = x.reshape(-1), 0        # NumPy scans the C-order flattening
+        else:
+            axis = normalize_axis_index(operator.index(axis), x.ndim)
+        t = np.dtype(dtype) if dtype is not None else ref(np.ones(1, x.dtype)).dtype
+        run = dask.delayed(lambda b, c: block(b, c, axis, t) if n_threads is None
+                           else _with_threads(block, n_threads, b, c, axis, t), pure=True)
+        tail = dask.delayed(lambda o, c: last(o, c, axis), pure=True)
+        blocks = x.to_delayed()
+        out = np.empty(blocks.shape, dtype=object)
+        for idx in np.ndindex(*blocks.shape[:axis], *blocks.shape[axis + 1:]):
+            carry = None
+            for k in range(blocks.shape[axis]):
+                pos = idx[:axis] + (k,) + idx[axis:]
+                o = run(blocks[pos], carry)
+                shape = tuple(c[j] for c, j in zip(x.chunks, pos))
+                out[pos] = da.from_delayed(o, shape, dtype=t, meta=np.empty((0,) * x.ndim, t))
+                carry = tail(o, carry)
+        return da.block(out.tolist()) if out.size else da.zeros(x.shape, t)
+
+    g.__name__ = g.__qualname__ = name
+    g.__doc__ = (f"``concore.{name}`` of a dask array: chunk after chunk along the axis, "
+                 "each continuing from the previous chunk's last values (the chain of "
+                 "operations of one call; chunks of other positions in parallel).")
+    return g
+
+
+def _with_threads(fn, n_threads, *args):
+    with concore.threads(n_threads):
+        return fn(*args)
+
+
+cumsum = _scan("cumsum", False, False)
+cumprod = _scan("cumprod", True, False)
+nancumsum = _scan("nancumsum", False, True)
+nancumprod = _scan("nancumprod", True, True)
+
+
+# --------------------------------------------------------------------- histograms
+
+def histogram(a, bins=10, range=None, weights=None, density=None, *, n_threads=None):  # noqa: A002
+    """``concore.histogram`` of a dask array: every chunk binned with the same bins
+    (so each value lands where NumPy puts it), the counts added. Returns
+    ``(counts, edges)``: counts a dask array, edges NumPy's. A count of ``bins`` needs
+    ``range`` (the data's extremes are known only once computed)."""
+    x = _as_dask(a)
+    if isinstance(bins, str):
+        raise ValueError("concore.dask.histogram: bins given as a rule name needs the "
+                         "data; pass edges or a count with range=")
+    if np.ndim(bins) == 0:
+        nb = operator.index(bins)
+        if range is None:
+            raise ValueError("concore.dask.histogram: a count of bins needs range=(lo, hi): "
+                             "the data's extremes are known only once computed")
+        kw = {"bins": nb, "range": range}
+    else:
+        kw = {"bins": np.asarray(bins)}
+    edges = np.histogram_bin_edges(np.empty(0, x.dtype), **kw)   # NumPy's checks and type
+    nb = len(edges) - 1
+    args = [x.reshape(1) if x.ndim == 0 else x]
+    if weights is not None:
+        w = _as_dask(weights)
+        if w.shape != x.shape:
+            raise ValueError("weights should have the same shape as a.")
+        args.append(w.reshape(1) if w.ndim == 0 else w.rechunk(args[0].chunks))
+    nd = args[0].ndim
+    t = concore.histogram(np.zeros(1, x.dtype), weights=None if weights is None
+                          else np.ones(1, args[1].dtype), **kw)[0].dtype
+
+    def block(b, wb=None):
+        h = concore.histogram(b.reshape(-1), weights=None if wb is None else wb.reshape(-1),
+                              n_threads=n_threads, **kw)[0]
+        return h.reshape((1,) * nd + (nb,))
+
+    parts = da.map_blocks(block, *args, chunks=tuple((1,) * len(c) for c in args[0].chunks)
+                          + ((nb,),), new_axis=nd, dtype=t, meta=np.empty((0,) * (nd + 1), t),
+                          token="concore-histogram-chunk")
+    counts = sum(parts, axis=tuple(builtins.range(nd)), n_threads=n_threads)
+    if density:
+        db = np.diff(edges).astype(float)
+        return counts / db / counts.sum(), edges
+    return counts, edges
+
+
+def bincount(x, weights=None, minlength=0, *, n_threads=None):
+    """``concore.bincount`` of a 1-D dask array of non-negative integers: each
+    chunk's counts, added in chunk order. With ``minlength`` > 0 the result's length
+    is ``minlength`` (a larger value is an error when computed); with 0 it is known
+    only once computed (dask's nan)."""
+    v = _as_dask(x)
+    if v.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    if v.dtype.kind not in "iub":
+        raise TypeError(f"Cannot cast array data from {v.dtype!r} to dtype('int64') "
+                        "according to the rule 'safe'")
+    minlength = operator.index(minlength)
+    if minlength < 0:
+        raise ValueError("'minlength' must not be negative")
+    blocks = list(v.to_delayed())
+    if weights is not None:
+        w = _as_dask(weights)
+        if w.shape != v.shape:
+            raise ValueError("The weights and list don't have the same length.")
+        wblocks = list(w.rechunk(v.chunks).to_delayed())
+        t = np.dtype(np.float64)
+    else:
+        wblocks = [None] * len(blocks)
+        t = np.dtype(np.intp)
+    count = dask.delayed(lambda b, wb: concore.bincount(b, wb, minlength, n_threads=n_threads),
+                         pure=True)
+    total = dask.delayed(_add_counts, pure=True)([count(b, wb) for b, wb in zip(blocks, wblocks)],
+                                                 minlength, t)
+    shape = (minlength,) if minlength else (math.nan,)
+    return da.from_delayed(total, shape, dtype=t, meta=np.empty((0,), t))
+
+
+def _add_counts(parts, minlength, t):
+    n = builtins.max([minlength] + [len(p) for p in parts])
+    if minlength and n > minlength:
+        raise ValueError(f"concore.dask.bincount: a value is >= minlength={minlength}; pass "
+                         "a larger minlength (or 0: a length known once computed)")
+    total = np.zeros(n, t)
+    for p in parts:
+        total[:len(p)] += p
+    return total
