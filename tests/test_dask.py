@@ -139,6 +139,8 @@ def test_evaluate_fused(on_backend):
                                np.prod(a * 0 + 1.01), rtol=1e-12)
     with pytest.raises(NameError):
         cd.evaluate("a + c", {"a": da_})
+    c = da_   # noqa: F841 - found in this frame
+    np.testing.assert_array_equal(cd.evaluate("c * 2 + b").compute(), a * 2 + b)
     with pytest.raises(ValueError):
         cd.evaluate("a.T", {"a": da_})
 
@@ -366,6 +368,39 @@ def test_histogram_errors():
         cd.histogram(d, [3, 2, 1])
     with pytest.raises(ValueError, match="same shape"):
         cd.histogram(d, 10, range=(0, 1), weights=da.ones(99, chunks=30))
+
+
+def test_histogramdd_and_2d(on_backend):
+    x = normal((3000, 3))
+    w = RNG.random(3000)
+    d = da.from_array(x, chunks=(400, 2))      # column chunks: gathered per point block
+    dw = da.from_array(w, chunks=700)
+    cases = [dict(bins=(4, 5, 6), range=[(-2, 2)] * 3),
+             dict(bins=[np.array([-3, -1, 0, 2]), 5, 3], range=[None, (-1, 1), (0, 3)]),
+             dict(bins=4, range=[(-2, 2), (-1, 1), (0, 1)], density=True)]
+    for kw in cases:
+        h, e = cd.histogramdd(d, **kw)
+        H, E = np.histogramdd(x, **kw)
+        np.testing.assert_array_equal(h.compute(), H)     # counts exact; density NumPy's bits
+        for a, b in zip(e, E):
+            np.testing.assert_array_equal(a, b)
+        h, _ = cd.histogramdd(d, weights=dw, **kw)
+        np.testing.assert_allclose(h.compute(), np.histogramdd(x, weights=w, **kw)[0],
+                                   rtol=1e-12)
+    cols = [da.from_array(x[:, 0], chunks=500), da.from_array(x[:, 2], chunks=333)]
+    h, _ = cd.histogramdd(cols, bins=3, range=[(-1, 1), (-2, 2)])
+    np.testing.assert_array_equal(h.compute(),
+                                  np.histogramdd([x[:, 0], x[:, 2]], 3, [(-1, 1), (-2, 2)])[0])
+    h, xe, ye = cd.histogram2d(cols[0], cols[1], bins=[np.linspace(-3, 3, 7), 5],
+                               range=[None, (-1, 1)], density=True)
+    H, XE, YE = np.histogram2d(x[:, 0], x[:, 2], bins=[np.linspace(-3, 3, 7), 5],
+                               range=[None, (-1, 1)], density=True)
+    np.testing.assert_array_equal(h.compute(), H)
+    np.testing.assert_array_equal(ye, YE)
+    with pytest.raises(ValueError, match="range"):
+        cd.histogramdd(d, bins=4)
+    with pytest.raises(ValueError, match="range"):
+        cd.histogram2d(cols[0], cols[1], bins=4, range=[(0, 1), None])
 
 
 def test_bincount(on_backend):

@@ -32,6 +32,7 @@ import ast
 import builtins
 import math
 import operator
+import sys
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
@@ -45,14 +46,14 @@ except ImportError as e:  # pragma: no cover - exercised only without dask
 
 import concore
 from concore import elementwise as _ew
-from concore.expressions import _parse
+from concore.expressions import _lookup, _parse
 
 __all__ = list(_ew.__all__) + [
     "evaluate",
     "sum", "nansum", "mean", "nanmean", "var", "nanvar", "std", "nanstd",
     "min", "max", "nanmin", "nanmax", "ptp", "argmin", "argmax", "nanargmin", "nanargmax",
     "dot", "cumsum", "cumprod", "nancumsum", "nancumprod",
-    "histogram", "bincount", "digitize",
+    "histogram", "histogram2d", "histogramdd", "bincount", "digitize",
 ]
 
 # --------------------------------------------------------------------- elementwise
@@ -138,19 +139,24 @@ def digitize(x, bins, right=False, *, n_threads=None):
     return _blockwise_elementwise(fn, [x], "concore-digitize")
 
 
-def evaluate(expr, local_dict, *, n_threads=None):
+def evaluate(expr, local_dict=None, *, n_threads=None):
     """``concore.evaluate`` over dask arrays: the expression fused per chunk.
 
-    ``local_dict`` maps the expression's names to dask arrays, array-likes or scalars
-    (required: dask graphs outlive the caller's frame). An outermost ``sum(...)`` adds
-    each chunk's fused sum, then the chunks' sums (``axis`` too); ``prod(...)``
-    evaluates the operand with concore and multiplies with dask's ``prod``.
+    Names come from ``local_dict`` (dask arrays, array-likes or scalars), else from the
+    caller's locals and globals, taken when the graph is built. An outermost
+    ``sum(...)`` over everything adds each chunk's fused sum, then the chunks' sums;
+    with ``axis`` the operand is evaluated per chunk and summed by :func:`sum`;
+    ``prod(...)`` evaluates the operand with concore and multiplies with dask's ``prod``.
     """
     p = _parse(expr)
-    missing = [n for n in p.names if n not in local_dict]
-    if missing:
-        raise NameError(f"evaluate: name {missing[0]!r} is not in local_dict")
-    names, ops = p.names, [local_dict[n] for n in p.names]
+    frame = sys._getframe(1) if local_dict is None else None
+    try:
+        ops = _lookup(p.names, local_dict, frame)
+    finally:
+        del frame
+    names = p.names
+    if local_dict is None:
+        local_dict = dict(zip(names, ops))
     if p.red is None:
         def fn(*vals):
             return concore.evaluate(expr, dict(zip(names, vals)), n_threads=n_threads)
@@ -696,3 +702,86 @@ def _add_counts(parts, minlength, t):
     for p in parts:
         total[:len(p)] += p
     return total
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None, *,  # noqa: A002
+                n_threads=None):
+    """``concore.histogramdd`` of dask arrays: ``sample`` an (N, D) dask array (chunked
+    along N; its columns are gathered per chunk) or a sequence of D 1-D dask arrays of
+    one length. Every chunk is binned with the same edges, the counts added (exact).
+    Returns ``(hist, edges)``: hist a dask array, edges NumPy's. A count of bins needs
+    its dimension's ``range``."""
+    if isinstance(sample, (list, tuple)):
+        cols = [_as_dask(c) for c in sample]
+        if any(c.ndim != 1 for c in cols) or len({c.shape[0] for c in cols}) > 1:
+            raise ValueError("concore.dask.histogramdd: the sample's arrays must be 1-D "
+                             "and of one length")
+        first = cols[0]
+        cols = [first] + [c.rechunk(first.chunks) for c in cols[1:]]
+    else:
+        s = _as_dask(sample)
+        if s.ndim == 1:
+            cols = [s]
+        elif s.ndim == 2:
+            cols = [s.rechunk({1: -1})]     # a chunk holds whole points
+        else:
+            raise ValueError("concore.dask.histogramdd: sample must be 2-D (N, D)")
+    D = cols[0].shape[1] if cols[0].ndim == 2 else len(cols)
+    try:
+        per_dim = list(bins) if len(bins) == D else [bins] * D
+    except TypeError:
+        per_dim = [bins] * D      # one count for every dimension
+    rng = [None] * D if range is None else list(range)
+    if len(rng) != D:
+        raise ValueError("range argument must have one entry per dimension")
+    for i, b in enumerate(per_dim):
+        if np.ndim(b) == 0 and rng[i] is None:
+            raise ValueError(f"concore.dask.histogramdd: a count of bins needs range= for "
+                             f"dimension {i}: the data's extremes are known only once computed")
+    dtype = np.result_type(*[c.dtype for c in cols])
+    edges = np.histogramdd(np.empty((0, D), dtype), bins=bins, range=range)[1]
+    core = tuple(len(e) - 1 for e in edges)
+    args = list(cols)
+    if weights is not None:
+        w = _as_dask(weights)
+        if w.shape != (cols[0].shape[0],):
+            raise ValueError("concore.dask.histogramdd: weights must be 1-D, one per point")
+        args.append(w.rechunk(cols[0].chunks[:1]))
+
+    def block(*blocks):
+        wb = blocks[-1] if weights is not None else None
+        pts = blocks[:-1] if weights is not None else blocks
+        smp = pts[0] if pts[0].ndim == 2 else list(pts)
+        h = concore.histogramdd(smp, bins=bins, range=range, weights=wb,
+                                n_threads=n_threads)[0]
+        return h.reshape((1,) + core)
+
+    # index 0: the points, 1: a 2-D sample's columns (one chunk), 2...: the bins
+    pairs = []
+    for k, v in enumerate(args):
+        pairs += [v, (0, 1) if v.ndim == 2 else (0,)]
+    out_ind = (0,) + tuple(builtins.range(2, D + 2))
+    parts = da.blockwise(block, out_ind, *pairs, concatenate=True,
+                         new_axes={2 + k: c for k, c in enumerate(core)},
+                         adjust_chunks={0: 1}, dtype=np.float64,
+                         meta=np.empty((0,) * (D + 1), np.float64),
+                         token="concore-histogramdd-chunk")
+    hist = sum(parts, axis=0, n_threads=n_threads)
+    if density:
+        from concore.histograms import dd_density
+        hist = hist.map_blocks(lambda h: dd_density(h, edges), dtype=np.float64)
+    return hist, edges
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None, *,  # noqa: A002
+                n_threads=None):
+    """``concore.histogram2d`` of two 1-D dask arrays (see :func:`histogramdd`); returns
+    ``(H, xedges, yedges)``."""
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n != 1 and n != 2:
+        bins = [np.asarray(bins)] * 2      # one array of edges for both, as NumPy
+    hist, edges = histogramdd([x, y], bins, range, density, weights, n_threads=n_threads)
+    return hist, edges[0], edges[1]

@@ -523,19 +523,24 @@ def _dd(cols, bins, rng, density, weights, n_threads):
     _run(_kernels().histdd, N * D, n_threads, list(cols), types, kedges,
          [_locator(e, N) for e in kedges], unis, out, w)
     hist = out.reshape(core).astype(float, casting="safe")
-    if density:
-        # NumPy sums a view of its histogram with the outlier bins around it; its
-        # order of additions (so the divisor's last bit) is that view's
-        pad = np.zeros(tuple(c + 2 for c in core))
-        view = pad[(slice(1, -1),) * D]
-        view[...] = hist
-        s = view.sum()
-        for i in _builtin_range(D):
-            shape = np.ones(D, int)
-            shape[i] = core[i]
-            hist = hist / np.diff(edges[i]).reshape(shape)
-        hist /= s
-    return hist, edges
+    return (dd_density(hist, edges) if density else hist), edges
+
+
+def dd_density(hist, edges):
+    """``numpy.histogramdd``'s density from its float64 counts ``hist``, bit for bit."""
+    D, core = hist.ndim, hist.shape
+    # NumPy sums a view of its histogram with the outlier bins around it; its order of
+    # additions (so the divisor's last bit) is that view's
+    pad = np.zeros(tuple(c + 2 for c in core))
+    view = pad[(slice(1, -1),) * D]
+    view[...] = hist
+    s = view.sum()
+    for i in _builtin_range(D):
+        shape = np.ones(D, int)
+        shape[i] = core[i]
+        hist = hist / np.diff(edges[i]).reshape(shape)
+    hist /= s
+    return hist
 
 
 def _exact_in_double(lo, hi):
