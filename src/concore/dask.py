@@ -24,8 +24,8 @@ counts are concore's answers (NumPy's bits) element by element, whatever the chu
 ``min``/``max``/``ptp`` and the ``arg*`` family are exact (NumPy's NaN, tie and signed
 zero rules). Integer sums and counts are exact. Float sums, means and variances combine
 the chunks' results in dask's fixed tree (variances with Chan's update): the same bits
-for any scheduler and worker count, NumPy's bits when the array is one chunk, otherwise
-within rounding of NumPy's. Scans carry the running total into each chunk's first
+for any scheduler and worker count, within rounding of NumPy's; where every result
+comes from one chunk (one chunk along the reduced axes) it is concore's own call. Scans carry the running total into each chunk's first
 element, so along an axis they run the same chain of additions as one call would.
 """
 import ast
@@ -247,8 +247,8 @@ def _mean_type(x, dtype):
 
 
 def _moment_fields(t):
-    """The record a chunk hands on: count, mean and the sum of squared deviations,
-    kept in double precision at least (float16 inputs accumulate as NumPy's float32)."""
+    """The record a chunk hands on: count, mean and the sum of squared deviations, in
+    the mean's type (float16 accumulates in float32, as NumPy's does)."""
     acc = np.result_type(t, np.float32)
     real = np.finfo(acc).dtype if acc.kind == "c" else acc
     return np.dtype([("n", np.int64), ("mu", acc), ("m2", real)])
@@ -324,6 +324,18 @@ def _moments(name, nan, kind):
         t = _mean_type(x, dtype)
         fields = _moment_fields(t)
         rt = t if kind == "mean" or t.kind != "c" else np.finfo(t).dtype
+        axes = _reduced_axes(x, axis)
+        if all(x.numblocks[ax] == 1 for ax in axes):
+            # each result from one chunk: concore's own call, its bits (NumPy's)
+            kw = {} if kind == "mean" else {"ddof": ddof}
+            f = getattr(concore, name)
+            return x.map_blocks(
+                lambda b: f(b, axis=axes, dtype=dtype, keepdims=keepdims,
+                            n_threads=n_threads, **kw),
+                chunks=tuple((1,) if ax in axes else c for ax, c in enumerate(x.chunks)
+                             if keepdims or ax not in axes),
+                drop_axis=[] if keepdims else list(axes), dtype=rt,
+                meta=_result_meta(x, axes, keepdims, rt), token=f"concore-{name}")
         chunk = _moment_chunk(nan, fields, n_threads, second)
 
         def combine(rec, axis=None, keepdims=True, **_):
