@@ -60,6 +60,7 @@ cdef enum:
     ROUND_TASKS = 4096      # tasks per round (bounds the partial-result buffers)
     SBLOCK_MAX = 256        # elements per scratch buffer (small stack frames: no page probes)
     EXT_BLOCK = 4096        # elements per extreme-value leaf (rescans stay in cache)
+    TINY_EXTREME = 32       # the common call's plain loop up to here (measured ahead)
     SHORT_ROW = 1 << 16     # rows up to this long are reduced whole by one thread
 
 ctypedef fused in_t:
@@ -1265,6 +1266,23 @@ cdef void small_extreme(const in_t *q, Py_ssize_t n, int fn, in_t *val,
     cdef Dims one
     cdef uint8_t ok
     cdef bint want_max = fn == F_MAX or fn == F_ARGMAX
+    cdef Py_ssize_t i, w = 0
+    cdef in_t x
+    if n <= TINY_EXTREME:
+        # ext_run's answer without its lanes and rescans: the first NaN, else the
+        # first of the extreme values (so the first of equal zeros)
+        for i in range(n):
+            x = q[i]
+            if in_t is double or in_t is float:
+                if x != x:
+                    val[0] = x
+                    idx[0] = i
+                    return
+            if better(x, q[w], want_max):
+                w = i
+        val[0] = q[w]
+        idx[0] = w
+        return
     one.nd = 0      # one run of n elements: no outer index space
     one.size = 1
     one.shape = NULL
