@@ -92,6 +92,11 @@ def test_elementwise_keywords_and_errors():
         cd.where(d > 0)
     with pytest.raises(ValueError):
         cd.add(d, da.ones(7, chunks=3))   # shapes that do not broadcast
+    for bad in (0, 1.5, "2"):           # a bad thread count fails when the graph is built
+        for call in (lambda: cd.exp(d, n_threads=bad), lambda: cd.sum(d, n_threads=bad),
+                     lambda: cd.cumsum(d, n_threads=bad), lambda: cd.var(d, n_threads=bad)):
+            with pytest.raises(ValueError):
+                call()
 
 
 def test_distinct_calls_distinct_keys():
@@ -445,15 +450,26 @@ def test_same_bits_for_any_scheduler_and_worker_count():
             np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.skipif(concore.backend() != "native", reason="the budget governs native kernels")
-@pytest.mark.parametrize("workers", [2, 8])
-def test_dask_threads_share_the_core_budget(workers):
-    # each chunk is large enough to go parallel alone; run by `workers` dask threads at
-    # once they share the cores: a chunk takes the cores no other holds, or runs on its
-    # own dask thread when none is free, so at most cores + workers - 1 threads work at
-    # once (not workers x cores)
-    x = da.from_array(normal(8 * 400_000), chunks=400_000)
-    _config.peak_in_use(reset=True)
-    r = compute(cd.evaluate("sum(sin(a)**2)", {"a": x}), "threads", num_workers=workers)
-    np.testing.assert_allclose(r, np.sum(np.sin(x.compute()) ** 2), rtol=1e-12)
-    assert 1 <= _config.peak_in_use() <= concore.get_num_threads() + workers - 1
+@pytest.mark.skipif(concore.backend() != "native" or concore.get_num_threads() < 2,
+                    reason="threads of native kernels on a machine with several")
+def test_dask_chunks_share_the_cores():
+    a = normal(8 * 400_000)
+    want = np.sum(np.sin(a) ** 2)
+    expr = "sum(sin(a)**2)"
+
+    def peak(x, **kw):
+        _config.peak_in_use(reset=True)
+        r = compute(cd.evaluate(expr, {"a": x}, **kw), "threads", num_workers=8)
+        np.testing.assert_allclose(r, want, rtol=1e-12)
+        return _config.peak_in_use()
+
+    # at least as many chunks as cores: a thread each (dask runs them side by side),
+    # no chunk starts a team of OpenMP threads
+    assert peak(da.from_array(a, chunks=400_000)) == 0
+    # one chunk: it takes every core
+    assert peak(da.from_array(a, chunks=-1)) == concore.get_num_threads()
+    # chunks asking for every core, run by eight dask threads at once, share them
+    # through the budget: a chunk takes the cores no other holds, or runs on its own
+    # dask thread, so at most cores + 7 threads work at once (not 8 x cores)
+    n = concore.get_num_threads()
+    assert 1 <= peak(da.from_array(a, chunks=400_000), n_threads=n) <= n + 7
