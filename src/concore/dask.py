@@ -616,7 +616,7 @@ def _scan(name, multiply, nan):
         if carry is not None and y.shape[axis]:
             first = (slice(None),) * axis + (slice(0, 1),)
             y[first] = y[first] * carry if multiply else carry + y[first]
-        return f(y, axis=axis, dtype=t, n_threads=nt)
+        return f(y, axis=axis, dtype=t, out=y, n_threads=nt)   # in place: no more memory
 
     def last(out, carry, axis):
         if out.shape[axis] == 0:
