@@ -473,3 +473,17 @@ def test_dask_chunks_share_the_cores():
     # dask thread, so at most cores + 7 threads work at once (not 8 x cores)
     n = concore.get_num_threads()
     assert 1 <= peak(da.from_array(a, chunks=400_000), n_threads=n) <= n + 7
+
+
+def test_process_scheduler():
+    # graphs are pickled to worker processes (as to a distributed cluster's workers)
+    a = normal((2000, 30))
+    x = da.from_array(a, chunks=(300, 7))
+    graphs = [cd.var(x, axis=0), cd.argmax(x), cd.cumsum(x, axis=0),
+              cd.histogram(x, 10, range=(-2, 2))[0], cd.evaluate("sum(exp(a))", {"a": x})]
+    want = [compute(g, "synchronous") for g in graphs]
+    got = dask.compute(*graphs, scheduler="processes", num_workers=2)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    np.testing.assert_allclose(want[0], a.var(axis=0), rtol=1e-12)
+    assert want[1] == a.argmax()
