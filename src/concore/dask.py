@@ -12,12 +12,13 @@ too) and return dask arrays, so graphs run on any dask scheduler, one machine or
 cluster. Needs the ``dask`` extra (``pip install concore[dask]``); ``import concore``
 never imports dask.
 
-Threads. A chunk runs concore on the worker thread that computes it. On dask's
-threaded scheduler concurrent chunks share concore's process-wide core budget: a
-chunk takes only the cores no other chunk holds (or runs on its own thread), so dask's
-threads do not each start a full team of OpenMP threads.
-``concore.threads()`` and ``concore.use_backend()`` act on the thread that runs a
-chunk, not on the thread that built the graph: pass ``n_threads=`` to fix the count.
+Threads. A chunk runs concore on the worker thread that computes it, with the worker's
+thread count divided among the chunks that may run at once: one thread a chunk when
+there are at least as many chunks as cores (dask runs a chunk per core), every core for
+a lone chunk. ``n_threads=`` fixes the count of every chunk's call; concurrent calls
+then share the cores through concore's process-wide budget. ``concore.threads()`` and
+``concore.use_backend()`` act on the thread that runs a chunk, not on the thread that
+built the graph.
 
 Answers. The elementwise functions, ``evaluate``, ``digitize`` and the histogram's
 counts are concore's answers (NumPy's bits) element by element, whatever the chunks.
@@ -25,8 +26,9 @@ counts are concore's answers (NumPy's bits) element by element, whatever the chu
 zero rules). Integer sums and counts are exact. Float sums, means and variances combine
 the chunks' results in dask's fixed tree (variances with Chan's update): the same bits
 for any scheduler and worker count, within rounding of NumPy's; where every result
-comes from one chunk (one chunk along the reduced axes) it is concore's own call. Scans carry the running total into each chunk's first
-element, so along an axis they run the same chain of additions as one call would.
+comes from one chunk (one chunk along the reduced axes) it is concore's own call. Scans
+carry the running total into each chunk's first element, so along an axis they run the
+same chain of additions as one call would.
 """
 import ast
 import builtins
