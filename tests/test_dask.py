@@ -475,6 +475,24 @@ def test_dask_chunks_share_the_cores():
     assert 1 <= peak(da.from_array(a, chunks=400_000), n_threads=n) <= n + 7
 
 
+def test_unknown_chunk_sizes():
+    a = normal(1000)
+    x = da.from_array(a, chunks=100)
+    y, b = x[x > 0], a[a > 0]            # chunk lengths known only once computed
+    np.testing.assert_allclose(cd.sum(y).compute(), b.sum(), rtol=1e-13)
+    np.testing.assert_allclose(cd.var(y).compute(), b.var(), rtol=1e-12)
+    assert cd.max(y).compute() == b.max()
+    np.testing.assert_array_equal(cd.exp(y).compute(), concore.exp(b))
+    np.testing.assert_array_equal(cd.cumsum(y).compute(), np.cumsum(b))
+    np.testing.assert_array_equal(cd.histogram(y, 10, range=(0, 3))[0].compute(),
+                                  np.histogram(b, 10, range=(0, 3))[0])
+    for call in (lambda: cd.argmax(y), lambda: cd.dot(y, y)):
+        with pytest.raises(ValueError, match="known chunk sizes"):
+            call()
+    y.compute_chunk_sizes()
+    assert cd.argmax(y).compute() == b.argmax()
+
+
 def test_process_scheduler():
     # graphs are pickled to worker processes (as to a distributed cluster's workers)
     a = normal((2000, 30))

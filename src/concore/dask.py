@@ -216,6 +216,14 @@ def _as_dask(a):
     return a if isinstance(a, da.Array) else da.asarray(a)
 
 
+def _known_chunks(x, axes, name):
+    """Raise where a chunk's length along ``axes`` is unknown (after boolean indexing):
+    ``name`` needs each chunk's place in the whole array."""
+    if any(math.isnan(c) for ax in axes for c in x.chunks[ax]):
+        raise ValueError(f"concore.dask.{name} needs known chunk sizes: call "
+                         "x.compute_chunk_sizes() first")
+
+
 def _reduced_axes(x, axis):
     if axis is None:
         return tuple(range(x.ndim))
@@ -512,6 +520,7 @@ def _arg(name, want_max, nan):
         if axis is not None:
             axis = normalize_axis_index(operator.index(axis), x.ndim)
         axes = _reduced_axes(x, axis)
+        _known_chunks(x, range(x.ndim) if axis is None else axes, name)
         if x.size == 0 or any(x.shape[ax] == 0 for ax in axes):
             raise ValueError(f"attempt to get {name} of an empty sequence")
         fields = _arg_record(x.dtype)
@@ -586,6 +595,8 @@ def dot(a, b, *, split_every=None, n_threads=None):
     x, y = _as_dask(a), _as_dask(b)
     if x.ndim != 1 or y.ndim != 1:
         return da.dot(x, y)
+    _known_chunks(x, (0,), "dot")
+    _known_chunks(y, (0,), "dot")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"shapes {x.shape} and {y.shape} not aligned: {x.shape[0]} (dim 0) "
                          f"!= {y.shape[0]} (dim 0)")
