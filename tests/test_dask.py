@@ -1,7 +1,6 @@
 """concore.dask: the same functions over dask arrays, checked against NumPy (and against
 concore on the whole array where the chunks must not change the bits)."""
 import os
-import builtins
 import subprocess
 import sys
 import warnings
@@ -466,7 +465,7 @@ def test_dask_chunks_share_the_cores():
 
     # at least as many chunks as cores: a thread each (dask runs them side by side),
     # no chunk starts a team of OpenMP threads
-    many = -(-a.size // builtins.max(8, concore.get_num_threads()))
+    many = -(-a.size // max(8, concore.get_num_threads()))
     assert peak(da.from_array(a, chunks=many)) == 0
     # one chunk: it takes every core
     assert peak(da.from_array(a, chunks=-1)) == concore.get_num_threads()
