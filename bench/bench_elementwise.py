@@ -17,6 +17,10 @@ Groups:
     call-n10-add-scalar              add(a, 1.5): a Python scalar operand
     call-n10-exp-out                 exp(a, out=o)
     call-n10-expr                    evaluate("2*a + 3*b - c*a") of 10 values
+    call-n5e4-sqrt-out, call-n5e4-expr-out
+                                     sqrt(a) and 2*a + 3*b - c*a of 5e4 float64 into
+                                     out=: just above the grain, where a call's fixed
+                                     cost still shows
 
 Entries of every group (where the implementation exists and can be imported):
 
@@ -268,6 +272,12 @@ GROUPS += [
     Group("call-n10-expr", "2*a + 3*b - c*a", ABC, n=10, out=False,
           numpy_fn=lambda a, b, c: 2 * a + 3 * b - c * a, numpy_text="2*a + 3*b - c*a",
           entries=("concore-1t", "concore-all", "numpy", "numexpr-all")),
+    # Just above the grain, into out=: the call's cost next to 25-100 us of work.
+    Group("call-n5e4-sqrt-out", "sqrt(a)", {"a": "a"}, func="sqrt", n=50000,
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all", "numba")),
+    Group("call-n5e4-expr-out", "2*a + 3*b - c*a", ABC, n=50000, nb="expr-2a3bca",
+          numpy_fn=lambda a, b, c: 2 * a + 3 * b - c * a, numpy_text="2*a + 3*b - c*a",
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all", "numba")),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 

@@ -716,6 +716,64 @@ def test_fast_path_out():
     same(concore.add(np.arange(7), 3, out=o), np.arange(7) + 3)
 
 
+@pytest.mark.parametrize("n", [33_000, 50_001, 131_073, 300_000])
+def test_direct_blocks_shared_evenly_same_bits(n):
+    """One-step calls on whole arrays split into blocks a few per thread below
+    8 x 8192 values a thread, 8192 above: NumPy's bits for every count."""
+    rng = np.random.default_rng(29)
+    a, b = rng.standard_normal(n), rng.standard_normal(n)
+    a[::101] = np.nan
+    with np.errstate(invalid="ignore"):
+        ref = np.sqrt(a)
+    for nt in (1, 2, 3, 5):
+        same(concore.sqrt(a, n_threads=nt), ref)
+        o = np.full(n, 7.0)
+        same(concore.add(a, b, out=o, n_threads=nt), a + b)
+        x = a.copy()
+        same(concore.multiply(x, b, out=x, n_threads=nt), a * b)
+
+
+def test_table_path_out_above_the_grain(backend, small_grain, monkeypatch):
+    """Whole arrays above the grain with out=: from the second call of a signature on,
+    the program the general path compiled runs straight into out (it is not compiled or
+    laid out again); an out that is an operand runs in place, one that only overlaps
+    an operand, of another type, strided or read-only goes to the general path."""
+    calls = []
+    general_path = ew.run_tree
+    monkeypatch.setattr(ew, "run_tree", lambda *a, **k: calls.append(1) or general_path(*a, **k))
+    rng = np.random.default_rng(17)
+    for name, nin in (("sqrt", 1), ("exp", 1), ("subtract", 2), ("copysign", 2)):
+        f, g = getattr(concore, name), getattr(np, name)
+        args = [rng.standard_normal(64) for _ in range(nin)]
+        with np.errstate(all="ignore"):
+            ref = g(*args)
+            for k in range(3):
+                del calls[:]
+                o = np.full(64, np.nan)
+                assert f(*args, out=o, n_threads=2) is o
+                assert k == 0 or not calls          # the first call may learn, no other
+                if name in EXACT_UNARY + EXACT_BINARY:
+                    same(o, ref)
+                else:
+                    np.testing.assert_array_max_ulp(o, ref, maxulp=1)
+                x = args[0].copy()
+                assert f(*([x] + args[1:]), out=x) is x
+                same(x, o)
+                buf = np.concatenate([args[0], [0.0]])
+                f(*([buf[:64]] + args[1:]), out=buf[1:])     # overlaps only: copied first
+                same(buf[1:], o)
+                o32 = np.empty(64, np.float32)
+                same(f(*args, out=o32), o.astype(np.float32))
+                ostr = np.empty(128)[::2]
+                same(f(*args, out=ostr), o)
+            ro = np.empty(64)
+            ro.flags.writeable = False
+            with pytest.raises(ValueError):
+                f(*args, out=ro)
+            with pytest.raises(ValueError, match="n_threads"):
+                f(*args, out=o, n_threads=0)
+
+
 def test_fast_path_declines_what_it_does_not_handle():
     """Everything but the common call goes to the general path: same answers as NumPy
     for broadcasting, 0-d, empty, strided, byte-swapped, subclass and list operands,

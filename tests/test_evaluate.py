@@ -1201,6 +1201,52 @@ def test_fast_path_same_bits_as_general_path(dt):
     assert n > 100
 
 
+@pytest.mark.parametrize("n", [40_000, 700_001])
+def test_block_lengths_same_bits(backend, n):
+    """A program of several cheap steps runs in long blocks while its operands fit in
+    the cache and in short ones beyond (700k values of four arrays: 22 MB): the
+    same bits either way, for any thread count."""
+    rng = np.random.default_rng(23)
+    a, b, c = (rng.standard_normal(n) for _ in range(3))
+    a[::97] = np.nan
+    b[1::89] = -0.0
+    env = {"a": a, "b": b, "c": c}
+    for expr in ("2*a + 3*b - c*a", "(a - b) * (b + c) / (c - a)"):
+        ref = numpy_eval(expr, env)
+        for nt in (1, 2, 3):
+            assert_exact(evaluate(expr, env, n_threads=nt), ref, f"{expr} n={n} nt={nt}")
+
+
+def test_table_path_above_the_grain(backend, small_grain, monkeypatch):
+    """An expression of whole arrays above the grain runs, from its second call with
+    those types on, the learned program (its literals included) without the general
+    path; out= as in the fast path; the answers NumPy's."""
+    from concore import elementwise as ew
+    calls = []
+    general_path = ew.run_tree
+    monkeypatch.setattr(ew, "run_tree", lambda *a, **k: calls.append(1) or general_path(*a, **k))
+    rng = np.random.default_rng(19)
+    a, b = rng.standard_normal(70), rng.standard_normal(70)
+    a32 = a.astype(np.float32)
+    for expr in ("2*a + 3.5*b - a*b", "where(a > 0.25, a, -b)", "a*b + 1"):
+        for env in ({"a": a, "b": b}, {"a": a32, "b": b}):
+            ref = numpy_eval(expr, env)
+            for k in range(3):
+                del calls[:]
+                assert_exact(evaluate(expr, env, n_threads=2), ref, expr)
+                assert k == 0 or not calls, (expr, k)   # the first call may learn
+                o = np.full(70, np.nan)
+                assert evaluate(expr, env, out=o) is o
+                assert_exact(o, ref, expr + " out")
+                if env["a"].dtype == ref.dtype:
+                    x = env["a"].copy()
+                    assert evaluate(expr, {"a": x, "b": b}, out=x) is x     # in place
+                    assert_exact(x, ref, expr + " in place")
+                    buf = np.concatenate([env["a"], [0.0]])
+                    evaluate(expr, {"a": buf[:70], "b": b}, out=buf[1:])   # overlap
+                    assert_exact(buf[1:], ref, expr + " overlap")
+
+
 def test_fast_path_out_and_many_operands():
     rng = np.random.default_rng(13)
     a, b = rng.standard_normal(50), rng.standard_normal(50)

@@ -145,8 +145,10 @@ class _Parser:
 
 
 class _Parsed:
-    # fast: programs by operand types for the compiled fast path (native backend)
-    __slots__ = ("src", "tree", "names", "red", "axis", "fast")
+    # fast: programs by operand types for the compiled fast path (native backend);
+    # table: the same for elementwise._fast_call (whole arrays above the grain);
+    # learned: the operand types _learn_fast has seen
+    __slots__ = ("src", "tree", "names", "red", "axis", "fast", "table", "learned")
 
 
 _parse_lock = threading.Lock()
@@ -173,6 +175,8 @@ def _parse(src):
     p = _Parsed()
     p.src, p.tree, p.names, p.red, p.axis = src, tree, tuple(parser.names), red, axis
     p.fast = {} if _native_ew is not None and red is None else None
+    p.table = {} if red is None else None
+    p.learned = set()
     with _parse_lock:
         if len(_parsed) > 1024:
             _parsed.clear()
@@ -209,13 +213,18 @@ def _run(p, ops, out, n_threads):
         r = _native_ew.fast_eval(fast, tuple(ops), _config.GRAIN, out)
         if r is not None:
             return r
+    if p.table:
+        # whole arrays above the grain: the learned program from here
+        r = _ew._fast_call(p.table, ops, n_threads, out)
+        if r is not None:
+            return r
     ops = [o if type(o) in (bool, int, float) or isinstance(o, np.ndarray)
            else np.asarray(o) for o in ops]
     if p.red is None:
         try:
             r = _ew.run_tree(p.tree, ops, out, None, n_threads, _ew._cache, p.src)
-            if fast is not None:
-                _ew._learn_fast(None, p.src, p.tree, ops, fast)
+            if p.table is not None:
+                _ew._learn_fast(p.table, p.src, p.tree, ops, fast, p.learned)
             return r
         except _ew.Fallback:
             if n_threads is not None:
@@ -232,7 +241,7 @@ def _run(p, ops, out, n_threads):
         from concore import reductions
         inner = _Parsed()
         inner.src, inner.tree, inner.names, inner.red, inner.axis = p.src, p.tree, p.names, None, None
-        inner.fast = None
+        inner.fast = inner.table = None
         values = _run(inner, ops, None, n_threads)
         f = reductions.sum if p.red == "sum" else np.prod
         r = f(values, axis=p.axis) if p.red == "prod" else f(values, axis=p.axis,

@@ -16,6 +16,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__linux__)
+#include <unistd.h>
+#endif
 /* #define CC_NO_VMATH 1 */
 
 /* x**3 for float64 (NumPy calls pow(x, 3)): x*x and then that times x as exact
@@ -562,4 +565,18 @@ CC_END_TARGET
 CC_PW_DISPATCH(double, f64)
 CC_PW_DISPATCH(float, f32)
 
+
+/* Bytes of the last-level cache an expression may use with long blocks: half of
+ * the L3 that sysconf reports, capped at 32 MiB (VMs report whole-socket or made-up
+ * sizes: 320 MiB on a 32 MiB host here), 16 MiB where it reports none. */
+static long cc_cache_budget(void)
+{
+    long l3 = 0;
+#if defined(__linux__) && defined(_SC_LEVEL3_CACHE_SIZE)
+    l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+    if (l3 <= 0 || l3 > (32L << 20))
+        l3 = 32L << 20;
+    return l3 / 2;
+}
 #endif /* CONCORE_VM_OPS_H */

@@ -42,15 +42,19 @@ cdef extern from "_vm_ops.h" nogil:
     int OP_COUNT
     int cc_target()
     int cc_set_target(int t)
+    long cc_cache_budget()
 
 cdef enum:
     # Values per register (2 KiB at most). Small blocks keep every register in L1
     # and let memory stream all operands at once, as one fused loop would: 4096
     # ran 1.5-2.5x slower on memory-bound expressions here (measured).
     BLOCK = 256
-    # Blocks of programs of three or more cheap steps (no reduction): 0.7-0.8x
-    # the time of BLOCK on memory-bound expressions here (measured; with one or
-    # two steps, or a transcendental one, BLOCK is as fast or faster).
+    # Blocks of programs of three or more cheap steps (no reduction) whose operands
+    # do not fit in the cache (cache_budget): 0.5-0.8x the time of BLOCK on
+    # memory-bound expressions here, whose streams it interleaves more finely; from
+    # the cache BLOCK takes 0.65-0.75x the time of SHORT_BLOCK (fewer dispatches;
+    # measured interleaved, 2a3bca at 2e4-1e7 values). With one or two steps, or a
+    # transcendental one, BLOCK is as fast or faster.
     SHORT_BLOCK = 64
     # Blocks of a one-step program whose operands are all arrays read and written in
     # place (no scratch register): only a unit of work, so long enough that the
@@ -71,6 +75,7 @@ cdef enum:
     RED_PROD = 2
 
 BLOCK_SIZE = BLOCK
+cdef long cache_budget = cc_cache_budget()
 # Steps slow enough per value that the block length does not matter.
 _LONG_OPS = frozenset((
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
@@ -365,13 +370,17 @@ cdef int run_program(Prog *p, int nt, Stop *stop, intptr_t size, intptr_t *offs,
 cdef intptr_t block_step(const Prog *p) noexcept nogil:
     """Values per block of a program (p.step); every field but step set."""
     cdef int k
+    cdef intptr_t width
     if p.red != RED_NONE:   # products multiply within BLOCK-long blocks (their definition)
         return BLOCK
     if p.ncode >= 3:
         for k in range(p.ncode):
             if long_op[p.code[k].op]:
                 return BLOCK
-        return SHORT_BLOCK
+        width = p.out_isz
+        for k in range(p.nin):
+            width += p.in_isz[k]
+        return BLOCK if p.size * width <= cache_budget else SHORT_BLOCK
     if p.ncode == 1 and p.nconst == 0 and p.out_direct:
         for k in range(p.nin):
             if not p.in_direct[k]:
@@ -470,6 +479,10 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
             p.out_strides = ostr
             p.out_direct = nd == 1 and st[0] == arr.itemsize
         p.step = block_step(&p)
+        if p.step == DIRECT_BLOCK and nt > 1 and size < <intptr_t> DIRECT_BLOCK * 8 * nt:
+            # A few blocks a thread, so that the threads finish together (7 blocks of
+            # 5e4 values on 2 threads ran 4:3); no reduction, so the same bits.
+            p.step = max(<intptr_t> BLOCK, (size // (8 * nt) + 63) // 64 * 64)
         # Leaves (>= 121 values) or blocks (>= SHORT_BLOCK values) of one round.
         nblk = min(<intptr_t> ROUND, size // min(121, <intptr_t> SHORT_BLOCK) + 1)
         offs = <intptr_t *> malloc(sizeof(intptr_t) * nblk)
