@@ -71,7 +71,7 @@ F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
 # --------------------------------------------------------------------------------------
 # Inputs: name -> (rng stream, low, high, open at low). float32 inputs are the float64
 # values rounded (kept below `high`), so the f32 and f64 groups see the same numbers.
-# Streams 101.. are this suite's; conftest.py's fixtures use 1..7.
+# Streams 101.. are this suite's; conftest.py's fixtures use 1..8.
 # --------------------------------------------------------------------------------------
 INPUTS = {
     "a": (101, 0.0, 1.0, False),   # uniform [0, 1)

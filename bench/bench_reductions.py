@@ -156,6 +156,39 @@ if numba is not None:
         return out
 
     @njit(parallel=True)
+    def _nb_max_axis0(a):
+        # As _nb_sum_axis0, NaN propagating as np.max does.
+        n, m = a.shape
+        out = a[0].copy()
+        nblk = (m + 255) // 256
+        for blk in prange(nblk):
+            j0 = blk * 256
+            j1 = min(j0 + 256, m)
+            for i in range(1, n):
+                for j in range(j0, j1):
+                    x = a[i, j]
+                    if x > out[j] or (x != x and out[j] == out[j]):
+                        out[j] = x
+        return out
+
+    @njit(parallel=True)
+    def _nb_argmax_axis0(a):
+        n, m = a.shape
+        best = a[0].copy()
+        out = np.zeros(m, np.int64)
+        nblk = (m + 255) // 256
+        for blk in prange(nblk):
+            j0 = blk * 256
+            j1 = min(j0 + 256, m)
+            for i in range(1, n):
+                for j in range(j0, j1):
+                    x = a[i, j]
+                    if x > best[j] or (x != x and best[j] == best[j]):
+                        best[j] = x
+                        out[j] = i
+        return out
+
+    @njit(parallel=True)
     def _nb_sum_axis1(a):
         n, m = a.shape
         out = np.empty(n)
@@ -177,6 +210,8 @@ if numba is not None:
         "dot": _nb_dot,
         "sum-axis0": _nb_sum_axis0,
         "sum-axis1": _nb_sum_axis1,
+        "max-axis0": _nb_max_axis0,
+        "argmax-axis0": _nb_argmax_axis0,
     }
 
 
@@ -281,6 +316,8 @@ BN_FUNCS = {
     "argmax": "nanargmax",
     "sum-axis0": "nansum",
     "sum-axis1": "nansum",
+    "max-axis0": "nanmax",
+    "argmax-axis0": "nanargmax",
 }
 
 
@@ -355,7 +392,8 @@ class Group:
 
 # numba's kernels are keyed like the workloads; list them even when numba is missing so
 # that the set of benchmarks (and their ids) does not depend on what is installed.
-_NB_OPS = {"sum", "mean", "var", "std", "min", "max", "argmax", "dot", "sum-axis0", "sum-axis1"}
+_NB_OPS = {"sum", "mean", "var", "std", "min", "max", "argmax", "dot", "sum-axis0", "sum-axis1",
+           "max-axis0", "argmax-axis0"}
 
 
 def _with_bandwidth(g):
@@ -383,6 +421,11 @@ GROUPS = [
     Group("dot-1e7", "dot", ["a_1e7", "b_1e7"]),
     Group("sum-axis0-2d", "sum", ["a_2d"], op="sum-axis0", kwargs={"axis": 0}),
     Group("sum-axis1-2d", "sum", ["a_2d"], op="sum-axis1", kwargs={"axis": 1}),
+    Group("max-axis0-2d", "max", ["a_2d"], op="max-axis0", kwargs={"axis": 0}),
+    Group("argmax-axis0-2d", "argmax", ["a_2d"], op="argmax-axis0", kwargs={"axis": 0}),
+    Group("max-axis0-1000", "max", ["a_2d_1000"], op="max-axis0", kwargs={"axis": 0}),
+    Group("nanmax-axis0-1000", "nanmax", ["a_2d_1000"], op="max-axis0", kwargs={"axis": 0},
+          entries=["concore-1t", "concore-all", "concore-python", "numpy", "bottleneck"]),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 
@@ -420,8 +463,8 @@ def test_reduction(benchmark, run_bench, warm_numba, request, group_name, entry)
 
     def check(result):
         expected = w.reference()
-        if group.func.startswith("arg"):
-            assert int(result) == int(expected)
+        if group.func.startswith(("arg", "nanarg")):
+            np.testing.assert_array_equal(result, expected)
         else:
             np.testing.assert_allclose(
                 np.asarray(result, dtype=np.float64),

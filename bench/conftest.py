@@ -180,3 +180,9 @@ def a_1e8():
 def a_2d():
     """A C-contiguous 3162 x 3162 float64 array for the axis=0 / axis=1 groups."""
     return _rng(7).random((N_2D, N_2D))
+
+
+@pytest.fixture(scope="session")
+def a_2d_1000():
+    """A C-contiguous 1000 x 1000 float64 array (8 MB: from the cache) for axis=0."""
+    return _rng(8).random((1000, 1000))

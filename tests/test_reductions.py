@@ -352,6 +352,27 @@ def test_extreme_loops_same_bits_at_every_register_width(fname):
     mixed[[5, 9000, 20_000]] = np.nan
     extra = [("zeros", zeros, {}), ("zeros-1", zeros[1:], {}), ("mixed", mixed, {}),
              ("mixed-f32", mixed.astype(np.float32), {}), ("zeros-f32", zeros.astype(np.float32), {})]
+    # Rows folded column by column (axis 0): NaN first and later, ties, zeros of both
+    # signs, +-inf, an all-NaN column, widths around the 4/8/16-lane tails.
+    cols = np.random.default_rng(9).standard_normal((37, 35))
+    cols[::5, ::3] = np.nan
+    cols[2::7, 1::4] = -0.0
+    cols[3::7, 1::4] = 0.0
+    cols[:, 10] = 1.0
+    cols[4::6, 12] = np.inf
+    cols[5::6, 13] = -np.inf
+    cols[:, 14] = -np.inf
+    cols[1:, 15] = np.nan
+    cols[:, 4] = np.nan
+    for width in (1, 3, 4, 5, 8, 9, 16, 17, 35):
+        for dt in (np.float64, np.float32):
+            for c in (cols[:, :width], np.delete(cols, 4, axis=1)[:, :width]):
+                extra.append((f"cols-{width}-{np.dtype(dt).name}", c.astype(dt), {"axis": 0}))
+                ref, err = call(getattr(np, fname), c.astype(dt), axis=0)
+                r, e = call(f, c.astype(dt), axis=0, n_threads=2)
+                assert type(e) is type(err), (fname, width, e, err)
+                if err is None:
+                    assert_close_to_numpy(fname, c, r, ref, f"cols-{width}")
     best = nat.simd_level(-1)
     try:
         results = {}

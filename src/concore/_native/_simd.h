@@ -7,7 +7,10 @@
 #ifndef CONCORE_SIMD_H
 #define CONCORE_SIMD_H
 
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 #define CC_HAVE_SSE2 1
@@ -359,4 +362,203 @@ static void cc_fold4_f64(const double *x0, const double *x1, const double *x2,
     }
 }
 
+
+/* ---- the fold with indices and NaN rules (axis reductions over rows) ----
+ * One more row x (its position o) into the running extremes c of n columns, with
+ * their indices ci and whether a non-NaN was seen (ck; updated unless mode is 0):
+ *     take = better(x, c) || rule;  c = take ? x : c;  ci = take ? o : ci
+ * rule, by mode (ext_take1 in reductions.pyx):  0 (min/max, arg*): x NaN and c not;
+ * 1 (nanmin/nanmax): c NaN and x not;  2 (nanarg*: NaN ranks last): c NaN and x
+ * beats the worst value (+-inf).  Only selects: every target gives the same bits. */
+#define CC_FOLDX_SCALAR(T, WORST)                                                  \
+    for (; j < n; j++) {                                                           \
+        T y = x[j], v = c[j];                                                      \
+        int take = want_max ? y > v : y < v;                                       \
+        if (mode == 0)                                                             \
+            take |= y != y && v == v;                                              \
+        else if (mode == 1)                                                        \
+            take |= v != v && y == y;                                              \
+        else                                                                       \
+            take |= v != v && (want_max ? y > -(WORST) : y < (WORST));             \
+        if (take) {                                                                \
+            c[j] = y;                                                              \
+            ci[j] = o;                                                             \
+        }                                                                          \
+        ck[j] |= y == y;                                                           \
+    }
+
+/* bit j of m (j < 8) to byte j of the result, as 0 or 1 */
+static inline uint64_t cc_bits_to_bytes(unsigned m)
+{
+    uint64_t b = ((uint64_t)(m & 0xff) * 0x0101010101010101ULL) & 0x8040201008040201ULL;
+    return ((b + 0x7f7f7f7f7f7f7f7fULL) >> 7) & 0x0101010101010101ULL;
+}
+
+static inline void cc_or_bytes(unsigned char *ck, unsigned m, ptrdiff_t nb)
+{
+    uint64_t cur = 0, add = cc_bits_to_bytes(m);
+    ptrdiff_t k;
+    if (nb == 8) {  /* a constant size: one load and one store */
+        memcpy(&cur, ck, 8);
+        cur |= add;
+        memcpy(ck, &cur, 8);
+        return;
+    }
+    if (nb == 4) {
+        uint32_t c4;
+        memcpy(&c4, ck, 4);
+        c4 |= (uint32_t)add;
+        memcpy(ck, &c4, 4);
+        return;
+    }
+    for (k = 0; k < nb; k++)
+        ck[k] |= (unsigned char)((m >> k) & 1);
+}
+
+#ifdef CC_SIMD_WIDE
+/* take mask of 8 lanes (AVX-512) for values y against running values v */
+#define CC_TAKE512(CMP, y, v, w)                                                   \
+    ((want_max ? CMP(y, v, _CMP_GT_OQ) : CMP(v, y, _CMP_GT_OQ))                    \
+     | (mode == 0 ? (CMP(y, y, _CMP_UNORD_Q) & CMP(v, v, _CMP_ORD_Q))              \
+        : mode == 1 ? (CMP(v, v, _CMP_UNORD_Q) & CMP(y, y, _CMP_ORD_Q))            \
+        : (CMP(v, v, _CMP_UNORD_Q) & (want_max ? CMP(y, w, _CMP_GT_OQ)             \
+                                               : CMP(w, y, _CMP_GT_OQ)))))
+
+__attribute__((target("avx512f")))
+static void cc_foldx_f64_avx512(const double *x, double *c, int64_t *ci, unsigned char *ck,
+                                ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
+{
+    const __m512d w = _mm512_set1_pd(want_max ? -INFINITY : INFINITY);
+    const __m512i vo = _mm512_set1_epi64(o);
+    ptrdiff_t j;
+    for (j = 0; j < n; j += 8) {
+        __mmask8 m = n - j >= 8 ? 0xff : (__mmask8)((1u << (n - j)) - 1);
+        __m512d y = _mm512_maskz_loadu_pd(m, x + j), v = _mm512_maskz_loadu_pd(m, c + j);
+        __mmask8 take = CC_TAKE512(_mm512_cmp_pd_mask, y, v, w) & m;
+        _mm512_mask_storeu_pd(c + j, take, y);
+        if (need_idx)
+            _mm512_mask_storeu_epi64(ci + j, take, vo);
+        if (mode)
+            cc_or_bytes(ck + j, _mm512_cmp_pd_mask(y, y, _CMP_ORD_Q) & m,
+                        n - j >= 8 ? 8 : n - j);
+    }
+}
+
+__attribute__((target("avx512f")))
+static void cc_foldx_f32_avx512(const float *x, float *c, int64_t *ci, unsigned char *ck,
+                                ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
+{
+    const __m512 w = _mm512_set1_ps(want_max ? -INFINITY : INFINITY);
+    const __m512i vo = _mm512_set1_epi64(o);
+    ptrdiff_t j;
+    for (j = 0; j < n; j += 16) {
+        __mmask16 m = n - j >= 16 ? 0xffff : (__mmask16)((1u << (n - j)) - 1);
+        __m512 y = _mm512_maskz_loadu_ps(m, x + j), v = _mm512_maskz_loadu_ps(m, c + j);
+        __mmask16 take = CC_TAKE512(_mm512_cmp_ps_mask, y, v, w) & m;
+        _mm512_mask_storeu_ps(c + j, take, y);
+        if (need_idx) {
+            _mm512_mask_storeu_epi64(ci + j, (__mmask8)take, vo);
+            _mm512_mask_storeu_epi64(ci + j + 8, (__mmask8)(take >> 8), vo);
+        }
+        if (mode) {
+            unsigned ord = _mm512_cmp_ps_mask(y, y, _CMP_ORD_Q) & m;
+            ptrdiff_t left = n - j;
+            cc_or_bytes(ck + j, ord, left >= 8 ? 8 : left);
+            if (left > 8)
+                cc_or_bytes(ck + j + 8, ord >> 8, left >= 16 ? 8 : left - 8);
+        }
+    }
+}
+#undef CC_TAKE512
+
+/* AVX2: whole vectors, the rest by the scalar rule */
+#define CC_TAKE256(CMP, AND, ANDN, OR, y, v, w)                                    \
+    OR(want_max ? CMP(y, v, _CMP_GT_OQ) : CMP(v, y, _CMP_GT_OQ),                   \
+       mode == 0 ? ANDN(CMP(v, v, _CMP_UNORD_Q), CMP(y, y, _CMP_UNORD_Q))          \
+       : mode == 1 ? ANDN(CMP(y, y, _CMP_UNORD_Q), CMP(v, v, _CMP_UNORD_Q))        \
+       : AND(CMP(v, v, _CMP_UNORD_Q), want_max ? CMP(y, w, _CMP_GT_OQ)             \
+                                               : CMP(w, y, _CMP_GT_OQ)))
+
+__attribute__((target("avx2")))
+static void cc_foldx_f64_avx2(const double *x, double *c, int64_t *ci, unsigned char *ck,
+                              ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
+{
+    const __m256d w = _mm256_set1_pd(want_max ? -INFINITY : INFINITY);
+    const __m256i vo = _mm256_set1_epi64x(o);
+    ptrdiff_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        __m256d y = _mm256_loadu_pd(x + j), v = _mm256_loadu_pd(c + j);
+        __m256d take = CC_TAKE256(_mm256_cmp_pd, _mm256_and_pd, _mm256_andnot_pd,
+                                  _mm256_or_pd, y, v, w);
+        /* blends and whole stores: masked stores are slow on some AMD cores */
+        _mm256_storeu_pd(c + j, _mm256_blendv_pd(v, y, take));
+        if (need_idx) {
+            __m256i i0 = _mm256_loadu_si256((const __m256i *)(ci + j));
+            _mm256_storeu_si256((__m256i *)(ci + j),
+                                _mm256_castpd_si256(_mm256_blendv_pd(
+                                    _mm256_castsi256_pd(i0), _mm256_castsi256_pd(vo), take)));
+        }
+        if (mode)
+            cc_or_bytes(ck + j, (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(y, y, _CMP_ORD_Q)), 4);
+    }
+    CC_FOLDX_SCALAR(double, INFINITY)
+}
+
+__attribute__((target("avx2")))
+static void cc_foldx_f32_avx2(const float *x, float *c, int64_t *ci, unsigned char *ck,
+                              ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
+{
+    const __m256 w = _mm256_set1_ps(want_max ? -INFINITY : INFINITY);
+    const __m256i vo = _mm256_set1_epi64x(o);
+    ptrdiff_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m256 y = _mm256_loadu_ps(x + j), v = _mm256_loadu_ps(c + j);
+        __m256 take = CC_TAKE256(_mm256_cmp_ps, _mm256_and_ps, _mm256_andnot_ps,
+                                 _mm256_or_ps, y, v, w);
+        __m256i t = _mm256_castps_si256(take);
+        _mm256_storeu_ps(c + j, _mm256_blendv_ps(v, y, take));
+        if (need_idx) {   /* the 32-bit lane masks widened to the 64-bit indices */
+            __m256d t0 = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(t)));
+            __m256d t1 = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(t, 1)));
+            __m256d i0 = _mm256_loadu_pd((const double *)(ci + j));
+            __m256d i1 = _mm256_loadu_pd((const double *)(ci + j + 4));
+            _mm256_storeu_pd((double *)(ci + j), _mm256_blendv_pd(i0, _mm256_castsi256_pd(vo), t0));
+            _mm256_storeu_pd((double *)(ci + j + 4), _mm256_blendv_pd(i1, _mm256_castsi256_pd(vo), t1));
+        }
+        if (mode)
+            cc_or_bytes(ck + j, (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(y, y, _CMP_ORD_Q)), 8);
+    }
+    CC_FOLDX_SCALAR(float, INFINITY)
+}
+#undef CC_TAKE256
+#endif
+
+#ifdef CC_SIMD_WIDE
+#define CC_FOLDX_WIDE(SFX)                                                         \
+    switch (cc_simd_level()) {                                                     \
+    case 2: cc_foldx_##SFX##_avx512(x, c, ci, ck, n, o, want_max, mode, need_idx); return; \
+    case 1: cc_foldx_##SFX##_avx2(x, c, ci, ck, n, o, want_max, mode, need_idx); return;   \
+    }
+#else
+#define CC_FOLDX_WIDE(SFX)
+#endif
+/* The widest fold the CPU runs; SSE2's two-pass fold for min/max values; else the rule */
+#define CC_FOLDX(T, SFX)                                                           \
+    static void cc_foldx_##SFX(const T *x, T *c, int64_t *ci, unsigned char *ck,    \
+                               ptrdiff_t n, int64_t o, int want_max, int mode,      \
+                               int need_idx)                                        \
+    {                                                                              \
+        ptrdiff_t j = 0;                                                           \
+        CC_FOLDX_WIDE(SFX)                                                         \
+        if (!need_idx && mode == 0) {                                              \
+            cc_fold_##SFX(x, c, n, want_max);                                      \
+            return;                                                                \
+        }                                                                          \
+        CC_FOLDX_SCALAR(T, INFINITY)                                               \
+    }
+CC_FOLDX(double, f64)
+CC_FOLDX(float, f32)
+#undef CC_FOLDX
+#undef CC_FOLDX_WIDE
+#undef CC_FOLDX_SCALAR
 #endif

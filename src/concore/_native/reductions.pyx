@@ -22,10 +22,15 @@ cimport numpy as cnp
 
 cdef extern from "_simd.h" nogil:
     int cc_simd_force(int level)
+    int cc_simd_level_now "cc_simd_level"()
     void cc_lanes_f64(const double *q, Py_ssize_t n8, int want_max, double *lane, int *anynan)
     void cc_lanes_f32(const float *q, Py_ssize_t n8, int want_max, float *lane, int *anynan)
     void cc_fold_f64(const double *x, double *c, Py_ssize_t n, int want_max)
     void cc_fold_f32(const float *x, float *c, Py_ssize_t n, int want_max)
+    void cc_foldx_f64(const double *x, double *c, int64_t *ci, uint8_t *ck, Py_ssize_t n,
+                      int64_t o, int want_max, int mode, int need_idx)
+    void cc_foldx_f32(const float *x, float *c, int64_t *ci, uint8_t *ck, Py_ssize_t n,
+                      int64_t o, int want_max, int mode, int need_idx)
     void cc_fold4_f64(const double *x0, const double *x1, const double *x2, const double *x3,
                       double *c, Py_ssize_t n, int want_max)
 
@@ -1033,17 +1038,17 @@ cdef inline void ext_s_row(const in_t *x, in_t *cv, int64_t *ci, uint8_t *ck, Py
     """Fold one more row into the running extremes of n columns (contiguous x)."""
     cdef Py_ssize_t j
     cdef in_t y
-    if need_idx or nanmode != NAN_PROPAGATE:
+    if in_t is double:  # the same rule as ext_take1, in SIMD selects (_simd.h)
+        cc_foldx_f64(x, cv, ci, ck, n, o, want_max, nanmode, need_idx)
+    elif in_t is float:
+        cc_foldx_f32(x, cv, ci, ck, n, o, want_max, nanmode, need_idx)
+    elif need_idx or nanmode != NAN_PROPAGATE:
         for j in range(n):
             y = x[j]
             if ext_take1(cv[j], y, want_max, nanmode):
                 cv[j] = y
                 ci[j] = o
             ck[j] |= y == y
-    elif in_t is double:  # min/max values: the first NaN sticks (SSE2 in _simd.h)
-        cc_fold_f64(x, cv, n, want_max)
-    elif in_t is float:
-        cc_fold_f32(x, cv, n, want_max)
     elif want_max:
         for j in range(n):
             cv[j] = x[j] if x[j] > cv[j] else cv[j]
@@ -1071,8 +1076,10 @@ cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, cons
         ck[j] = cv[j] == cv[j]
     o = 1
     if in_t is double:
-        if kis == 1 and n >= 1024 and not need_idx and nanmode == NAN_PROPAGATE:
-            # Wide rows: four at a time, the running extremes touched once per four.
+        if kis == 1 and n >= 1024 and not need_idx and nanmode == NAN_PROPAGATE and \
+                cc_simd_level_now() < 1:
+            # Wide rows on SSE2 (two passes a row): four at a time, the running extremes
+            # touched once per four. The AVX2/AVX-512 fold takes one pass a row.
             while o + 4 <= od.size:
                 cc_fold4_f64(p + offset_of(o, od), p + offset_of(o + 1, od),
                              p + offset_of(o + 2, od), p + offset_of(o + 3, od), cv, n,
