@@ -424,50 +424,97 @@ static inline void cc_or_bytes(unsigned char *ck, unsigned m, ptrdiff_t nb)
         : (CMP(v, v, _CMP_UNORD_Q) & (want_max ? CMP(y, w, _CMP_GT_OQ)             \
                                                : CMP(w, y, _CMP_GT_OQ)))))
 
+/* the 12 (want_max, mode, need_idx) cases as constants, so each loop is branch-free */
+#define CC_FOLD_CASES(CALL)                                                        \
+    switch ((want_max ? 6 : 0) + mode * 2 + (need_idx != 0)) {                     \
+    case 0: CALL(0, 0, 0); break;  case 1: CALL(0, 0, 1); break;                   \
+    case 2: CALL(0, 1, 0); break;  case 3: CALL(0, 1, 1); break;                   \
+    case 4: CALL(0, 2, 0); break;  case 5: CALL(0, 2, 1); break;                   \
+    case 6: CALL(1, 0, 0); break;  case 7: CALL(1, 0, 1); break;                   \
+    case 8: CALL(1, 1, 0); break;  case 9: CALL(1, 1, 1); break;                   \
+    case 10: CALL(1, 2, 0); break; default: CALL(1, 2, 1); break;                  \
+    }
+
+/* one vector of 8 doubles at j under lane mask m (all lanes in the loop) */
+#define CC_FOLD8_F64(m)                                                            \
+    {                                                                              \
+        __m512d y = _mm512_maskz_loadu_pd(m, x + j), v = _mm512_maskz_loadu_pd(m, c + j); \
+        __mmask8 take = CC_TAKE512(_mm512_cmp_pd_mask, y, v, w) & (m);             \
+        _mm512_mask_storeu_pd(c + j, take, y);                                     \
+        if (need_idx)                                                              \
+            _mm512_mask_storeu_epi64(ci + j, take, vo);                            \
+        if (mode)                                                                  \
+            cc_or_bytes(ck + j, _mm512_cmp_pd_mask(y, y, _CMP_ORD_Q) & (m),        \
+                        n - j >= 8 ? 8 : n - j);                                   \
+    }
+
+__attribute__((target("avx512f"), always_inline))
+static inline void cc_foldx_f64_avx512_k(const double *x, double *c, int64_t *ci,
+                                         unsigned char *ck, ptrdiff_t n, int64_t o,
+                                         const int want_max, const int mode,
+                                         const int need_idx)
+{
+    const __m512d w = _mm512_set1_pd(want_max ? -INFINITY : INFINITY);
+    const __m512i vo = _mm512_set1_epi64(o);
+    ptrdiff_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        CC_FOLD8_F64((__mmask8)0xff)
+    if (j < n)
+        CC_FOLD8_F64((__mmask8)((1u << (n - j)) - 1))
+}
+#undef CC_FOLD8_F64
+
 __attribute__((target("avx512f")))
 static void cc_foldx_f64_avx512(const double *x, double *c, int64_t *ci, unsigned char *ck,
                                 ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
 {
-    const __m512d w = _mm512_set1_pd(want_max ? -INFINITY : INFINITY);
-    const __m512i vo = _mm512_set1_epi64(o);
-    ptrdiff_t j;
-    for (j = 0; j < n; j += 8) {
-        __mmask8 m = n - j >= 8 ? 0xff : (__mmask8)((1u << (n - j)) - 1);
-        __m512d y = _mm512_maskz_loadu_pd(m, x + j), v = _mm512_maskz_loadu_pd(m, c + j);
-        __mmask8 take = CC_TAKE512(_mm512_cmp_pd_mask, y, v, w) & m;
-        _mm512_mask_storeu_pd(c + j, take, y);
-        if (need_idx)
-            _mm512_mask_storeu_epi64(ci + j, take, vo);
-        if (mode)
-            cc_or_bytes(ck + j, _mm512_cmp_pd_mask(y, y, _CMP_ORD_Q) & m,
-                        n - j >= 8 ? 8 : n - j);
-    }
+#define CALL(WM, MD, NI) cc_foldx_f64_avx512_k(x, c, ci, ck, n, o, WM, MD, NI)
+    CC_FOLD_CASES(CALL)
+#undef CALL
 }
+
+/* one vector of 16 floats at j under lane mask m */
+#define CC_FOLD16_F32(m)                                                           \
+    {                                                                              \
+        __m512 y = _mm512_maskz_loadu_ps(m, x + j), v = _mm512_maskz_loadu_ps(m, c + j); \
+        __mmask16 take = CC_TAKE512(_mm512_cmp_ps_mask, y, v, w) & (m);           \
+        _mm512_mask_storeu_ps(c + j, take, y);                                     \
+        if (need_idx) {                                                            \
+            _mm512_mask_storeu_epi64(ci + j, (__mmask8)take, vo);                  \
+            _mm512_mask_storeu_epi64(ci + j + 8, (__mmask8)(take >> 8), vo);       \
+        }                                                                          \
+        if (mode) {                                                                \
+            unsigned ord = _mm512_cmp_ps_mask(y, y, _CMP_ORD_Q) & (m);             \
+            ptrdiff_t left = n - j;                                                \
+            cc_or_bytes(ck + j, ord, left >= 8 ? 8 : left);                        \
+            if (left > 8)                                                          \
+                cc_or_bytes(ck + j + 8, ord >> 8, left >= 16 ? 8 : left - 8);      \
+        }                                                                          \
+    }
+
+__attribute__((target("avx512f"), always_inline))
+static inline void cc_foldx_f32_avx512_k(const float *x, float *c, int64_t *ci,
+                                         unsigned char *ck, ptrdiff_t n, int64_t o,
+                                         const int want_max, const int mode,
+                                         const int need_idx)
+{
+    const __m512 w = _mm512_set1_ps(want_max ? -INFINITY : INFINITY);
+    const __m512i vo = _mm512_set1_epi64(o);
+    ptrdiff_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        CC_FOLD16_F32((__mmask16)0xffff)
+    if (j < n)
+        CC_FOLD16_F32((__mmask16)((1u << (n - j)) - 1))
+}
+#undef CC_FOLD16_F32
 
 __attribute__((target("avx512f")))
 static void cc_foldx_f32_avx512(const float *x, float *c, int64_t *ci, unsigned char *ck,
                                 ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
 {
-    const __m512 w = _mm512_set1_ps(want_max ? -INFINITY : INFINITY);
-    const __m512i vo = _mm512_set1_epi64(o);
-    ptrdiff_t j;
-    for (j = 0; j < n; j += 16) {
-        __mmask16 m = n - j >= 16 ? 0xffff : (__mmask16)((1u << (n - j)) - 1);
-        __m512 y = _mm512_maskz_loadu_ps(m, x + j), v = _mm512_maskz_loadu_ps(m, c + j);
-        __mmask16 take = CC_TAKE512(_mm512_cmp_ps_mask, y, v, w) & m;
-        _mm512_mask_storeu_ps(c + j, take, y);
-        if (need_idx) {
-            _mm512_mask_storeu_epi64(ci + j, (__mmask8)take, vo);
-            _mm512_mask_storeu_epi64(ci + j + 8, (__mmask8)(take >> 8), vo);
-        }
-        if (mode) {
-            unsigned ord = _mm512_cmp_ps_mask(y, y, _CMP_ORD_Q) & m;
-            ptrdiff_t left = n - j;
-            cc_or_bytes(ck + j, ord, left >= 8 ? 8 : left);
-            if (left > 8)
-                cc_or_bytes(ck + j + 8, ord >> 8, left >= 16 ? 8 : left - 8);
-        }
-    }
+#define CALL(WM, MD, NI) cc_foldx_f32_avx512_k(x, c, ci, ck, n, o, WM, MD, NI)
+    CC_FOLD_CASES(CALL)
+#undef CALL
 }
 #undef CC_TAKE512
 
@@ -479,9 +526,10 @@ static void cc_foldx_f32_avx512(const float *x, float *c, int64_t *ci, unsigned 
        : AND(CMP(v, v, _CMP_UNORD_Q), want_max ? CMP(y, w, _CMP_GT_OQ)             \
                                                : CMP(w, y, _CMP_GT_OQ)))
 
-__attribute__((target("avx2")))
-static void cc_foldx_f64_avx2(const double *x, double *c, int64_t *ci, unsigned char *ck,
-                              ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
+__attribute__((target("avx2"), always_inline))
+static inline void cc_foldx_f64_avx2_k(const double *x, double *c, int64_t *ci, unsigned char *ck,
+                                       ptrdiff_t n, int64_t o, const int want_max,
+                                       const int mode, const int need_idx)
 {
     const __m256d w = _mm256_set1_pd(want_max ? -INFINITY : INFINITY);
     const __m256i vo = _mm256_set1_epi64x(o);
@@ -505,8 +553,18 @@ static void cc_foldx_f64_avx2(const double *x, double *c, int64_t *ci, unsigned 
 }
 
 __attribute__((target("avx2")))
-static void cc_foldx_f32_avx2(const float *x, float *c, int64_t *ci, unsigned char *ck,
+static void cc_foldx_f64_avx2(const double *x, double *c, int64_t *ci, unsigned char *ck,
                               ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
+{
+#define CALL(WM, MD, NI) cc_foldx_f64_avx2_k(x, c, ci, ck, n, o, WM, MD, NI)
+    CC_FOLD_CASES(CALL)
+#undef CALL
+}
+
+__attribute__((target("avx2"), always_inline))
+static inline void cc_foldx_f32_avx2_k(const float *x, float *c, int64_t *ci, unsigned char *ck,
+                                       ptrdiff_t n, int64_t o, const int want_max,
+                                       const int mode, const int need_idx)
 {
     const __m256 w = _mm256_set1_ps(want_max ? -INFINITY : INFINITY);
     const __m256i vo = _mm256_set1_epi64x(o);
@@ -530,7 +588,17 @@ static void cc_foldx_f32_avx2(const float *x, float *c, int64_t *ci, unsigned ch
     }
     CC_FOLDX_SCALAR(float, INFINITY)
 }
+
+__attribute__((target("avx2")))
+static void cc_foldx_f32_avx2(const float *x, float *c, int64_t *ci, unsigned char *ck,
+                              ptrdiff_t n, int64_t o, int want_max, int mode, int need_idx)
+{
+#define CALL(WM, MD, NI) cc_foldx_f32_avx2_k(x, c, ci, ck, n, o, WM, MD, NI)
+    CC_FOLD_CASES(CALL)
+#undef CALL
+}
 #undef CC_TAKE256
+#undef CC_FOLD_CASES
 #endif
 
 #ifdef CC_SIMD_WIDE
