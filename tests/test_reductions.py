@@ -337,6 +337,32 @@ def test_whole_array_calls_match_the_general_path(fname, backend):
                     f(x, n_threads=0, **kw)
 
 
+@pytest.mark.parametrize("dt", ["float64", "float32"])
+def test_arg_rows_random_ties_nans_infs(backend, dt):
+    """argmin/argmax/nanargmin/nanargmax along rows of every length from 1 to 80 (the
+    one-pass SIMD kernel's chains and masked tail), and of whole arrays: few distinct
+    values (ties across lanes), zeros of both signs, +-inf and NaN at random places,
+    against NumPy."""
+    rng = np.random.default_rng(31)
+    pool = np.array([0.0, -0.0, 1.5, -1.5, 2.0, np.inf, -np.inf, np.nan], dtype=dt)
+    for width in range(1, 81):
+        rows = pool[rng.integers(0, len(pool) - 1, (6, width))]     # no NaN yet
+        rows[1] = pool[rng.integers(0, len(pool), width)]            # NaN anywhere
+        rows[2, :] = np.nan
+        rows[2, rng.integers(0, width)] = -np.inf
+        rows[3] = rng.standard_normal(width).astype(dt)
+        rows[4] = np.inf if width % 2 else -np.inf
+        for fname in ("argmin", "argmax", "nanargmin", "nanargmax"):
+            f, g = getattr(concore, fname), getattr(np, fname)
+            for x in (rows, rows[3], rows[1]):
+                for axis in ((None, -1) if x.ndim > 1 else (None,)):
+                    ref, err = call(g, x, axis=axis)
+                    r, e = call(f, x, axis=axis, n_threads=2)
+                    assert type(e) is type(err), (fname, width, axis, e, err)
+                    if err is None:
+                        np.testing.assert_array_equal(r, ref, err_msg=f"{fname} {width} {axis}")
+
+
 @pytest.mark.parametrize("fname", EXTREMES + ARGS)
 def test_extreme_loops_same_bits_at_every_register_width(fname):
     """The SSE2, AVX2 and AVX-512 extreme-value loops keep the same 8 lanes and selects:

@@ -113,6 +113,10 @@ def _memory_order(a, axes):
     return a, axes, lambda r: r
 
 
+def _same(r):
+    return r
+
+
 def _out_shape(a, axes, keepdims):
     if keepdims:
         return tuple(1 if i in axes else n for i, n in enumerate(a.shape))
@@ -378,6 +382,13 @@ def _extreme(name, a, axis, out, keepdims, want_max, nanmode, want_index, n_thre
         return getattr(np, name)(a, axis=axis, out=out, **kw)
     if arr.dtype.kind != "f":
         nanmode = NAN_PROPAGATE
+    # Memory order, as NumPy iterates (a Fortran-ordered array's rows become
+    # contiguous runs, not strided gathers: 5-8x faster); an index along one axis
+    # is the same either way, a flat one (axis None) is C order's.
+    if want_index and axis is None:
+        restore = _same
+    else:
+        arr, axes, restore = _memory_order(arr, axes)
     plan = _plan(arr, axes)
     K = 1
     for n in plan[0]:
@@ -390,10 +401,10 @@ def _extreme(name, a, axis, out, keepdims, want_max, nanmode, want_index, n_thre
     if want_index:
         if nanmode == NAN_AS_WORST and not okrows.all():
             raise ValueError("All-NaN slice encountered")
-        return _finish(idx.astype(np.intp, copy=False), shape, out)
+        return _finish(restore(idx.astype(np.intp, copy=False)), shape, out)
     if nanmode == NAN_SKIP and not okrows.all():
         warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
-    return _finish(val, shape, out)
+    return _finish(restore(val), shape, out)
 
 
 def min(a, axis=None, out=None, keepdims=False, initial=_NOVALUE, where=_NOVALUE, *,

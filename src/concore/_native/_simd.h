@@ -629,4 +629,195 @@ CC_FOLDX(float, f32)
 #undef CC_FOLDX
 #undef CC_FOLDX_WIDE
 #undef CC_FOLDX_SCALAR
+
+/* ---- argmin / argmax of a contiguous run in one pass (AVX-512) ----
+ * Each lane keeps its first strictly better value and that value's index; the answer
+ * is the smallest index among the lanes holding the best value (equal zeros of either
+ * sign count as equal, as in NumPy's comparisons).  mode 0 (argmin/argmax): the first
+ * NaN wins, found as soon as its vector is read.  mode 2 (nanarg*): NaN never wins.
+ * Returns the index (and *val); -1 when no value beats the worst (+-inf or NaN only,
+ * mode 2) and -2 without AVX-512: the caller's general rule decides those. */
+#ifdef CC_SIMD_WIDE
+/* W lanes lv/li (index -1: never taken) to the smallest index of the best value */
+#define CC_ARGEXT_FINISH(W, T, lv, li)                                             \
+    {                                                                              \
+        T best = want_max ? -INFINITY : INFINITY;                                  \
+        ptrdiff_t bidx = -1;                                                       \
+        int k, bk = 0;                                                             \
+        for (k = 0; k < W; k++)                                                    \
+            if (li[k] >= 0 && (want_max ? lv[k] > best : lv[k] < best))            \
+                best = lv[k];                                                      \
+        for (k = 0; k < W; k++)                                                    \
+            if (li[k] >= 0 && lv[k] == best && (bidx < 0 || li[k] < bidx)) {       \
+                bidx = (ptrdiff_t)li[k];                                           \
+                bk = k;                                                            \
+            }                                                                      \
+        if (bidx >= 0)                                                             \
+            *val = lv[bk];  /* the element's own zero sign */                     \
+        return bidx;                                                               \
+    }
+
+/* four independent chains (the compare-select chain is the loop's latency) */
+#define CC_ARG_STEP(GT, MOVV, y, bv, bi, ix)                                       \
+    {                                                                              \
+        __typeof__(GT(y, bv)) gt_ = GT(y, bv);                                     \
+        bv = MOVV(bv, gt_, y);                                                     \
+        bi = _mm512_mask_mov_epi64(bi, gt_, ix);                                   \
+    }
+
+__attribute__((target("avx512f")))
+static ptrdiff_t cc_argext_f64_avx512(const double *q, ptrdiff_t n, int want_max, int mode,
+                                      double *val)
+{
+    const __m512d worst = _mm512_set1_pd(want_max ? -INFINITY : INFINITY);
+    __m512d b0 = worst, b1 = worst, b2 = worst, b3 = worst;
+    __m512i i0 = _mm512_set1_epi64(-1), i1 = i0, i2 = i0, i3 = i0;
+    __m512i x0 = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    __m512i x1 = _mm512_add_epi64(x0, _mm512_set1_epi64(8));
+    __m512i x2 = _mm512_add_epi64(x0, _mm512_set1_epi64(16));
+    __m512i x3 = _mm512_add_epi64(x0, _mm512_set1_epi64(24));
+    const __m512i step4 = _mm512_set1_epi64(32), step1 = _mm512_set1_epi64(8);
+    double lv[32];
+    int64_t li[32];
+    ptrdiff_t i = 0, f;
+#define GTMAX(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
+#define GTMIN(a, b) _mm512_cmp_pd_mask(b, a, _CMP_GT_OQ)
+#define NANS(a) _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q)
+    for (; i + 32 <= n; i += 32) {
+        __m512d y0 = _mm512_loadu_pd(q + i), y1 = _mm512_loadu_pd(q + i + 8);
+        __m512d y2 = _mm512_loadu_pd(q + i + 16), y3 = _mm512_loadu_pd(q + i + 24);
+        if (mode == 0 && (NANS(y0) | NANS(y1) | NANS(y2) | NANS(y3)))
+            goto first_nan;
+        if (want_max) {
+            CC_ARG_STEP(GTMAX, _mm512_mask_mov_pd, y0, b0, i0, x0)
+            CC_ARG_STEP(GTMAX, _mm512_mask_mov_pd, y1, b1, i1, x1)
+            CC_ARG_STEP(GTMAX, _mm512_mask_mov_pd, y2, b2, i2, x2)
+            CC_ARG_STEP(GTMAX, _mm512_mask_mov_pd, y3, b3, i3, x3)
+        } else {
+            CC_ARG_STEP(GTMIN, _mm512_mask_mov_pd, y0, b0, i0, x0)
+            CC_ARG_STEP(GTMIN, _mm512_mask_mov_pd, y1, b1, i1, x1)
+            CC_ARG_STEP(GTMIN, _mm512_mask_mov_pd, y2, b2, i2, x2)
+            CC_ARG_STEP(GTMIN, _mm512_mask_mov_pd, y3, b3, i3, x3)
+        }
+        x0 = _mm512_add_epi64(x0, step4);
+        x1 = _mm512_add_epi64(x1, step4);
+        x2 = _mm512_add_epi64(x2, step4);
+        x3 = _mm512_add_epi64(x3, step4);
+    }
+    for (; i < n; i += 8) {    /* the rest on chain 0, the last vector masked */
+        __mmask8 m = n - i >= 8 ? 0xff : (__mmask8)((1u << (n - i)) - 1);
+        __m512d y = _mm512_mask_loadu_pd(b0, m, q + i);  /* missing lanes: no change */
+        if (mode == 0 && NANS(y))
+            goto first_nan;
+        if (want_max)
+            CC_ARG_STEP(GTMAX, _mm512_mask_mov_pd, y, b0, i0, x0)
+        else
+            CC_ARG_STEP(GTMIN, _mm512_mask_mov_pd, y, b0, i0, x0)
+        x0 = _mm512_add_epi64(x0, step1);
+    }
+#undef GTMAX
+#undef GTMIN
+#undef NANS
+    _mm512_storeu_pd(lv, b0);
+    _mm512_storeu_pd(lv + 8, b1);
+    _mm512_storeu_pd(lv + 16, b2);
+    _mm512_storeu_pd(lv + 24, b3);
+    _mm512_storeu_si512((void *)li, i0);
+    _mm512_storeu_si512((void *)(li + 8), i1);
+    _mm512_storeu_si512((void *)(li + 16), i2);
+    _mm512_storeu_si512((void *)(li + 24), i3);
+    CC_ARGEXT_FINISH(32, double, lv, li)
+first_nan:  /* the first NaN is in the vectors just read: find it from i on */
+    for (f = i; q[f] == q[f]; f++)
+        ;
+    *val = q[f];
+    return f;
+}
+
+__attribute__((target("avx512f")))
+static ptrdiff_t cc_argext_f32_avx512(const float *q, ptrdiff_t n, int want_max, int mode,
+                                      float *val)
+{
+    /* 16 floats a vector, two chains; each chain's indices in two vectors of 8 */
+    const __m512 worst = _mm512_set1_ps(want_max ? -INFINITY : INFINITY);
+    __m512 b0 = worst, b1 = worst;
+    __m512i l0 = _mm512_set1_epi64(-1), h0 = l0, l1 = l0, h1 = l0;
+    __m512i xl0 = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    __m512i xh0 = _mm512_add_epi64(xl0, _mm512_set1_epi64(8));
+    __m512i xl1 = _mm512_add_epi64(xl0, _mm512_set1_epi64(16));
+    __m512i xh1 = _mm512_add_epi64(xl0, _mm512_set1_epi64(24));
+    const __m512i step2 = _mm512_set1_epi64(32), step1 = _mm512_set1_epi64(16);
+    float lv[32];
+    int64_t li[32];
+    ptrdiff_t i = 0, f;
+#define GT(a, b) (want_max ? _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ) : _mm512_cmp_ps_mask(b, a, _CMP_GT_OQ))
+#define NANS(a) _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q)
+#define STEP16(y, b, lo, hi, xlo, xhi)                                             \
+    {                                                                              \
+        __mmask16 gt_ = GT(y, b);                                                  \
+        b = _mm512_mask_mov_ps(b, gt_, y);                                         \
+        lo = _mm512_mask_mov_epi64(lo, (__mmask8)gt_, xlo);                        \
+        hi = _mm512_mask_mov_epi64(hi, (__mmask8)(gt_ >> 8), xhi);                 \
+    }
+    for (; i + 32 <= n; i += 32) {
+        __m512 y0 = _mm512_loadu_ps(q + i), y1 = _mm512_loadu_ps(q + i + 16);
+        if (mode == 0 && (NANS(y0) | NANS(y1)))
+            goto first_nan;
+        STEP16(y0, b0, l0, h0, xl0, xh0)
+        STEP16(y1, b1, l1, h1, xl1, xh1)
+        xl0 = _mm512_add_epi64(xl0, step2);
+        xh0 = _mm512_add_epi64(xh0, step2);
+        xl1 = _mm512_add_epi64(xl1, step2);
+        xh1 = _mm512_add_epi64(xh1, step2);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1);
+        __m512 y = _mm512_mask_loadu_ps(b0, m, q + i);
+        if (mode == 0 && NANS(y))
+            goto first_nan;
+        STEP16(y, b0, l0, h0, xl0, xh0)
+        xl0 = _mm512_add_epi64(xl0, step1);
+        xh0 = _mm512_add_epi64(xh0, step1);
+    }
+#undef GT
+#undef NANS
+#undef STEP16
+    _mm512_storeu_ps(lv, b0);
+    _mm512_storeu_ps(lv + 16, b1);
+    _mm512_storeu_si512((void *)li, l0);
+    _mm512_storeu_si512((void *)(li + 8), h0);
+    _mm512_storeu_si512((void *)(li + 16), l1);
+    _mm512_storeu_si512((void *)(li + 24), h1);
+    CC_ARGEXT_FINISH(32, float, lv, li)
+first_nan:
+    for (f = i; q[f] == q[f]; f++)
+        ;
+    *val = q[f];
+    return f;
+}
+#undef CC_ARG_STEP
+#undef CC_ARGEXT_FINISH
+#endif
+
+static ptrdiff_t cc_argext_f64(const double *q, ptrdiff_t n, int want_max, int mode,
+                               double *val)
+{
+#ifdef CC_SIMD_WIDE
+    if (cc_simd_level() == 2)
+        return cc_argext_f64_avx512(q, n, want_max, mode, val);
+#endif
+    (void)q, (void)n, (void)want_max, (void)mode, (void)val;
+    return -2;
+}
+
+static ptrdiff_t cc_argext_f32(const float *q, ptrdiff_t n, int want_max, int mode,
+                               float *val)
+{
+#ifdef CC_SIMD_WIDE
+    if (cc_simd_level() == 2)
+        return cc_argext_f32_avx512(q, n, want_max, mode, val);
+#endif
+    (void)q, (void)n, (void)want_max, (void)mode, (void)val;
+    return -2;
+}
 #endif

@@ -31,6 +31,9 @@ cdef extern from "_simd.h" nogil:
                       int64_t o, int want_max, int mode, int need_idx)
     void cc_foldx_f32(const float *x, float *c, int64_t *ci, uint8_t *ck, Py_ssize_t n,
                       int64_t o, int want_max, int mode, int need_idx)
+    Py_ssize_t cc_argext_f64(const double *q, Py_ssize_t n, int want_max, int mode,
+                             double *val)
+    Py_ssize_t cc_argext_f32(const float *q, Py_ssize_t n, int want_max, int mode, float *val)
     void cc_fold4_f64(const double *x0, const double *x1, const double *x2, const double *x3,
                       double *c, Py_ssize_t n, int want_max)
 
@@ -801,6 +804,23 @@ cdef inline void ext_lanes(const in_t *q, Py_ssize_t n8, bint want_max, in_t *la
                 lane[j] = q[i + j] if q[i + j] < lane[j] else lane[j]
 
 
+cdef inline bint arg_pass(const in_t *q, Py_ssize_t n, bint want_max, int nanmode,
+                          in_t *val, int64_t *idx) noexcept nogil:
+    """The index (and value) of the extreme of contiguous q in one SIMD pass where
+    _simd.h has one and the case is not a rare one (see cc_argext); False otherwise."""
+    cdef Py_ssize_t r = -2
+    if nanmode == NAN_SKIP:
+        return False
+    if in_t is double:
+        r = cc_argext_f64(q, n, want_max, nanmode, val)
+    elif in_t is float:
+        r = cc_argext_f32(q, n, want_max, nanmode, val)
+    if r < 0:
+        return False
+    idx[0] = r
+    return True
+
+
 cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int nanmode,
                  bint need_idx, in_t *val, int64_t *idx) noexcept nogil:
     """Extreme of a run of 1 <= n <= EXT_BLOCK elements; returns 1 when it holds a
@@ -814,6 +834,8 @@ cdef int ext_run(const in_t *q, Py_ssize_t n, Py_ssize_t s, bint want_max, int n
         for i in range(n):
             buf[i] = q[i * s]
         q = buf
+    if need_idx and arg_pass(q, n, want_max, nanmode, val, idx):
+        return 1
     for j in range(8):
         if in_t is double or in_t is float:
             lane[j] = worst(q[0], want_max)
@@ -906,6 +928,9 @@ cdef void ext_row(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls, bi
     cdef int64_t ri
     cdef in_t v, cv = 0
     cdef int rok, cok = 0, first = 1, anyok = 0
+    if need_idx and od.size == 1 and ls == 1 and arg_pass(p, L, want_max, nanmode, val, idx):
+        ok[0] = 1   # one pass over the whole row instead of values, then a rescan
+        return
     for o in range(od.size):
         b0 = 0
         while b0 < L:
