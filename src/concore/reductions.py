@@ -360,6 +360,42 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
 
 # ------------------------------------------------------------------ extremes
 
+_layouts = {}
+
+
+def _extreme_layout(arr, axis, keepdims, flat_index):
+    """(result shape, kept shape of the transposed result or None, kernel plan, K) of
+    an extreme along ``axis``; cached by shape, strides and arguments (the plan is
+    the call's fixed cost). Memory order, as NumPy iterates: a Fortran-ordered
+    array's rows become contiguous runs, not strided gathers (5-8x faster); an index
+    along one axis is the same either way, a flat one (axis None) is C order's."""
+    key = (arr.shape, arr.strides, arr.itemsize, axis, keepdims, flat_index)
+    try:
+        return _layouts[key]
+    except (KeyError, TypeError):   # TypeError: an axis that is not hashable
+        pass
+    axes = _axes(arr, axis)
+    shape = _out_shape(arr, axes, keepdims)
+    kept = None
+    view, taxes = arr, axes
+    if not flat_index:
+        view, taxes, _ = _memory_order(arr, axes)
+        if view is not arr:
+            kept = tuple(arr.shape[i] for i in reversed(range(arr.ndim)) if i not in axes)
+    plan = _plan(view, taxes)
+    K = 1
+    for n in plan[0]:
+        K *= n
+    layout = (shape, kept, plan, K)
+    try:
+        if len(_layouts) > 1024:
+            _layouts.clear()
+        _layouts[key] = layout
+    except TypeError:
+        pass
+    return layout
+
+
 def _extreme(name, a, axis, out, keepdims, want_max, nanmode, want_index, n_threads,
              **extra):
     """min / max / argmin / argmax and their nan variants through the kernels."""
@@ -372,8 +408,7 @@ def _extreme(name, a, axis, out, keepdims, want_max, nanmode, want_index, n_thre
         except TypeError:
             ok = False  # NumPy raises its own error
     if ok:
-        axes = _axes(arr, axis)
-        shape = _out_shape(arr, axes, keepdims)
+        shape, kept, plan, K = _extreme_layout(arr, axis, keepdims, want_index and axis is None)
         ok = _out_ok(out, shape, np.dtype(np.intp) if want_index else arr.dtype)
     if not ok:
         kw = dict(extra)
@@ -382,17 +417,13 @@ def _extreme(name, a, axis, out, keepdims, want_max, nanmode, want_index, n_thre
         return getattr(np, name)(a, axis=axis, out=out, **kw)
     if arr.dtype.kind != "f":
         nanmode = NAN_PROPAGATE
-    # Memory order, as NumPy iterates (a Fortran-ordered array's rows become
-    # contiguous runs, not strided gathers: 5-8x faster); an index along one axis
-    # is the same either way, a flat one (axis None) is C order's.
-    if want_index and axis is None:
+    if kept is None:
         restore = _same
     else:
-        arr, axes, restore = _memory_order(arr, axes)
-    plan = _plan(arr, axes)
-    K = 1
-    for n in plan[0]:
-        K *= n
+        arr = arr.T
+
+        def restore(r):
+            return r.reshape(kept).T
     val = np.empty(K, arr.dtype)
     idx = np.empty(K, np.int64)
     okrows = np.empty(K, np.uint8)
