@@ -338,6 +338,41 @@ def test_whole_array_calls_match_the_general_path(fname, backend):
 
 
 @pytest.mark.parametrize("dt", ["float64", "float32"])
+def test_all_nan_columns_warn_or_raise_at_every_width(backend, dt):
+    """Folding rows column by column, an all-NaN column is noticed (nanmin/nanmax warn,
+    nanargmin/nanargmax raise) and a column with one number is not, at every width."""
+    from conftest import NATIVE
+    x = np.full((9, 21), np.nan, dtype=dt)
+    x[4, :] = 1.0
+    x[8, 3] = -np.inf
+    levels = [None]
+    if NATIVE and backend == "native":
+        from concore._native import reductions as nat
+        levels = range(nat.simd_level(-1) + 1)
+    try:
+        for level in levels:
+            if level is not None:
+                nat.simd_level(level)
+            for fname in ("nanmin", "nanmax"):
+                f = getattr(concore, fname)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    np.testing.assert_array_equal(f(x, axis=0), getattr(np, fname)(x, axis=0))
+                y = x.copy()
+                y[:, 7] = np.nan
+                with pytest.warns(RuntimeWarning, match="All-NaN"):
+                    r = f(y, axis=0, n_threads=2)
+                assert np.isnan(r[7]) and not np.isnan(np.delete(r, 7)).any()
+                with pytest.raises(ValueError, match="All-NaN"):
+                    getattr(concore, "nanarg" + fname[3:])(y, axis=0)
+                np.testing.assert_array_equal(getattr(concore, "nanarg" + fname[3:])(x, axis=0),
+                                              getattr(np, "nanarg" + fname[3:])(x, axis=0))
+    finally:
+        if levels[0] is not None:
+            nat.simd_level(-1)
+
+
+@pytest.mark.parametrize("dt", ["float64", "float32"])
 def test_arg_rows_random_ties_nans_infs(backend, dt):
     """argmin/argmax/nanargmin/nanargmax along rows of every length from 1 to 80 (the
     one-pass SIMD kernel's chains and masked tail), and of whole arrays: few distinct

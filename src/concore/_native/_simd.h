@@ -365,7 +365,8 @@ static void cc_fold4_f64(const double *x0, const double *x1, const double *x2,
 
 /* ---- the fold with indices and NaN rules (axis reductions over rows) ----
  * One more row x (its position o) into the running extremes c of n columns, with
- * their indices ci and whether a non-NaN was seen (ck; updated unless mode is 0):
+ * their indices ci and whether a non-NaN was seen (ck; the wide kernels update it in
+ * mode 2 only: in mode 0 it is not used, in mode 1 it is !isnan(c) at the end):
  *     take = better(x, c) || rule;  c = take ? x : c;  ci = take ? o : ci
  * rule, by mode (ext_take1 in reductions.pyx):  0 (min/max, arg*): x NaN and c not;
  * 1 (nanmin/nanmax): c NaN and x not;  2 (nanarg*: NaN ranks last): c NaN and x
@@ -443,7 +444,7 @@ static inline void cc_or_bytes(unsigned char *ck, unsigned m, ptrdiff_t nb)
         _mm512_mask_storeu_pd(c + j, take, y);                                     \
         if (need_idx)                                                              \
             _mm512_mask_storeu_epi64(ci + j, take, vo);                            \
-        if (mode)                                                                  \
+        if (mode == 2)                                                             \
             cc_or_bytes(ck + j, _mm512_cmp_pd_mask(y, y, _CMP_ORD_Q) & (m),        \
                         n - j >= 8 ? 8 : n - j);                                   \
     }
@@ -483,7 +484,7 @@ static void cc_foldx_f64_avx512(const double *x, double *c, int64_t *ci, unsigne
             _mm512_mask_storeu_epi64(ci + j, (__mmask8)take, vo);                  \
             _mm512_mask_storeu_epi64(ci + j + 8, (__mmask8)(take >> 8), vo);       \
         }                                                                          \
-        if (mode) {                                                                \
+        if (mode == 2) {                                                           \
             unsigned ord = _mm512_cmp_ps_mask(y, y, _CMP_ORD_Q) & (m);             \
             ptrdiff_t left = n - j;                                                \
             cc_or_bytes(ck + j, ord, left >= 8 ? 8 : left);                        \
@@ -546,7 +547,7 @@ static inline void cc_foldx_f64_avx2_k(const double *x, double *c, int64_t *ci, 
                                 _mm256_castpd_si256(_mm256_blendv_pd(
                                     _mm256_castsi256_pd(i0), _mm256_castsi256_pd(vo), take)));
         }
-        if (mode)
+        if (mode == 2)
             cc_or_bytes(ck + j, (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(y, y, _CMP_ORD_Q)), 4);
     }
     CC_FOLDX_SCALAR(double, INFINITY)
@@ -583,7 +584,7 @@ static inline void cc_foldx_f32_avx2_k(const float *x, float *c, int64_t *ci, un
             _mm256_storeu_pd((double *)(ci + j), _mm256_blendv_pd(i0, _mm256_castsi256_pd(vo), t0));
             _mm256_storeu_pd((double *)(ci + j + 4), _mm256_blendv_pd(i1, _mm256_castsi256_pd(vo), t1));
         }
-        if (mode)
+        if (mode == 2)
             cc_or_bytes(ck + j, (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(y, y, _CMP_ORD_Q)), 8);
     }
     CC_FOLDX_SCALAR(float, INFINITY)

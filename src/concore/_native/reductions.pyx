@@ -1131,6 +1131,9 @@ cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, cons
             poll(stop)
             if stopped(stop):
                 return
+    if (in_t is double or in_t is float) and nanmode == NAN_SKIP:
+        for j in range(n):  # a column holds a number once one was seen (cc_foldx)
+            ck[j] = cv[j] == cv[j]
 
 
 cdef int ext_s(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kd,
