@@ -640,21 +640,25 @@ CC_FOLDX(float, f32)
  * mode 2) and -2 without AVX-512: the caller's general rule decides those. */
 #ifdef CC_SIMD_WIDE
 /* W lanes lv/li (index -1: never taken) to the smallest index of the best value */
-#define CC_ARGEXT_FINISH(W, T, lv, li)                                             \
+/* the best value `best` of the lanes lv/li (32 of them; never-taken lanes hold the
+ * worst value, index -1) and `eq`, the lanes equal to it: the smallest index among
+ * those (equal zeros of both signs included), or -1 when nothing beat the worst */
+#define CC_ARGEXT_FINISH(T, lv, li, best, eq)                                      \
     {                                                                              \
-        T best = want_max ? -INFINITY : INFINITY;                                  \
         ptrdiff_t bidx = -1;                                                       \
-        int k, bk = 0;                                                             \
-        for (k = 0; k < W; k++)                                                    \
-            if (li[k] >= 0 && (want_max ? lv[k] > best : lv[k] < best))            \
-                best = lv[k];                                                      \
-        for (k = 0; k < W; k++)                                                    \
-            if (li[k] >= 0 && lv[k] == best && (bidx < 0 || li[k] < bidx)) {       \
+        int bk = 0;                                                                \
+        uint32_t e = (eq);                                                         \
+        if (best == (want_max ? -(T)INFINITY : (T)INFINITY))                       \
+            return -1;                                                             \
+        while (e) {                                                                \
+            int k = __builtin_ctz(e);                                              \
+            if (bidx < 0 || li[k] < bidx) {                                        \
                 bidx = (ptrdiff_t)li[k];                                           \
                 bk = k;                                                            \
             }                                                                      \
-        if (bidx >= 0)                                                             \
-            *val = lv[bk];  /* the element's own zero sign */                     \
+            e &= e - 1;                                                            \
+        }                                                                          \
+        *val = lv[bk];  /* the element's own zero sign */                         \
         return bidx;                                                               \
     }
 
@@ -727,7 +731,17 @@ static ptrdiff_t cc_argext_f64_avx512(const double *q, ptrdiff_t n, int want_max
     _mm512_storeu_si512((void *)(li + 8), i1);
     _mm512_storeu_si512((void *)(li + 16), i2);
     _mm512_storeu_si512((void *)(li + 24), i3);
-    CC_ARGEXT_FINISH(32, double, lv, li)
+    {
+        __m512d m = want_max ? _mm512_max_pd(_mm512_max_pd(b0, b1), _mm512_max_pd(b2, b3))
+                             : _mm512_min_pd(_mm512_min_pd(b0, b1), _mm512_min_pd(b2, b3));
+        double best = want_max ? _mm512_reduce_max_pd(m) : _mm512_reduce_min_pd(m);
+        __m512d bb = _mm512_set1_pd(best);
+        uint32_t eq = (uint32_t)_mm512_cmp_pd_mask(b0, bb, _CMP_EQ_OQ)
+                      | (uint32_t)_mm512_cmp_pd_mask(b1, bb, _CMP_EQ_OQ) << 8
+                      | (uint32_t)_mm512_cmp_pd_mask(b2, bb, _CMP_EQ_OQ) << 16
+                      | (uint32_t)_mm512_cmp_pd_mask(b3, bb, _CMP_EQ_OQ) << 24;
+        CC_ARGEXT_FINISH(double, lv, li, best, eq)
+    }
 first_nan:  /* the first NaN is in the vectors just read: find it from i on */
     for (f = i; q[f] == q[f]; f++)
         ;
@@ -789,7 +803,14 @@ static ptrdiff_t cc_argext_f32_avx512(const float *q, ptrdiff_t n, int want_max,
     _mm512_storeu_si512((void *)(li + 8), h0);
     _mm512_storeu_si512((void *)(li + 16), l1);
     _mm512_storeu_si512((void *)(li + 24), h1);
-    CC_ARGEXT_FINISH(32, float, lv, li)
+    {
+        __m512 m = want_max ? _mm512_max_ps(b0, b1) : _mm512_min_ps(b0, b1);
+        float best = want_max ? _mm512_reduce_max_ps(m) : _mm512_reduce_min_ps(m);
+        __m512 bb = _mm512_set1_ps(best);
+        uint32_t eq = (uint32_t)_mm512_cmp_ps_mask(b0, bb, _CMP_EQ_OQ)
+                      | (uint32_t)_mm512_cmp_ps_mask(b1, bb, _CMP_EQ_OQ) << 16;
+        CC_ARGEXT_FINISH(float, lv, li, best, eq)
+    }
 first_nan:
     for (f = i; q[f] == q[f]; f++)
         ;
