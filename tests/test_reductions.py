@@ -337,6 +337,35 @@ def test_whole_array_calls_match_the_general_path(fname, backend):
                     f(x, n_threads=0, **kw)
 
 
+@pytest.mark.parametrize("fname", ["sum", "mean", "var", "std", "nanvar", "nansum"])
+def test_column_sums_numpys_bits_at_every_width(fname):
+    """Sums along a leading axis add each column's rows in order (NumPy's order) with
+    SSE2, AVX2 or AVX-512 row kernels: NumPy's bits at every width, narrow and wide
+    rows (four rows a pass from 1024 columns), float64 and float32."""
+    from conftest import NATIVE
+    if not NATIVE:
+        pytest.skip("pure-Python install: no native loops")
+    from concore._native import reductions as nat
+    rng = np.random.default_rng(37)
+    f, g = getattr(concore, fname), getattr(np, fname)
+    best = nat.simd_level(-1)
+    try:
+        for level in range(best + 1):
+            assert nat.simd_level(level) == level
+            for shape in ((13, 37), (9, 1029), (3, 5, 33)):
+                for dt in ("float64", "float32"):
+                    x = (rng.standard_normal(shape) * 10 ** rng.uniform(-3, 3, shape)).astype(dt)
+                    x.flat[::17] = np.nan if fname.startswith("nan") else 1e8
+                    for nt in (1, 2):
+                        r = f(x, axis=0, n_threads=nt)
+                        ref = g(x, axis=0)
+                        assert r.dtype == ref.dtype
+                        np.testing.assert_array_equal(r.view(np.uint8), ref.view(np.uint8),
+                                                      err_msg=f"{fname} {shape} {dt} level {level}")
+    finally:
+        nat.simd_level(-1)
+
+
 @pytest.mark.parametrize("dt", ["float64", "float32"])
 def test_all_nan_columns_warn_or_raise_at_every_width(backend, dt):
     """Folding rows column by column, an all-NaN column is noticed (nanmin/nanmax warn,

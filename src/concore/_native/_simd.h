@@ -842,4 +842,90 @@ static ptrdiff_t cc_argext_f32(const float *q, ptrdiff_t n, int want_max, int mo
     (void)q, (void)n, (void)want_max, (void)mode, (void)val;
     return -2;
 }
+
+/* ---- rows added into per-column accumulators (sums along a leading axis) ----
+ * acc[j] += r[j] (four rows: in row order), and the squared deviations of var:
+ * acc[j] += (x[j] - m[j])**2 (NaN as 0 with skip_nan).  Each column's additions
+ * happen in the same order on every target, without contraction: the same bits. */
+#define CC_ROWS_BODY(T)                                                            \
+    static inline __attribute__((always_inline)) void cc_addrow_##T##_k(T *acc, const T *r, ptrdiff_t n)          \
+    {                                                                              \
+        ptrdiff_t j;                                                               \
+        for (j = 0; j < n; j++)                                                    \
+            acc[j] = acc[j] + r[j];                                                \
+    }                                                                              \
+    static inline __attribute__((always_inline)) void cc_addrow4_##T##_k(T *acc, const T *r0, const T *r1,        \
+                                          const T *r2, const T *r3, ptrdiff_t n)   \
+    {                                                                              \
+        ptrdiff_t j;                                                               \
+        for (j = 0; j < n; j++)                                                    \
+            acc[j] = (((acc[j] + r0[j]) + r1[j]) + r2[j]) + r3[j];                 \
+    }                                                                              \
+    static inline __attribute__((always_inline)) void cc_sqdevrow_##T##_k(T *acc, const T *x, const T *m,         \
+                                           ptrdiff_t n, int skip_nan)              \
+    {                                                                              \
+        ptrdiff_t j;                                                               \
+        if (skip_nan)                                                              \
+            for (j = 0; j < n; j++) {                                              \
+                T d = x[j] - m[j];                                                 \
+                d = x[j] != x[j] ? (T)0 : d;                                       \
+                acc[j] = acc[j] + d * d;                                           \
+            }                                                                      \
+        else                                                                       \
+            for (j = 0; j < n; j++) {                                              \
+                T d = x[j] - m[j];                                                 \
+                acc[j] = acc[j] + d * d;                                           \
+            }                                                                      \
+    }
+#define CC_ROWS_TARGET(T, TGT, ATTR)                                               \
+    __attribute__((target(ATTR))) static void cc_addrow_##T##_##TGT(               \
+        T *acc, const T *r, ptrdiff_t n) { cc_addrow_##T##_k(acc, r, n); }         \
+    __attribute__((target(ATTR))) static void cc_addrow4_##T##_##TGT(              \
+        T *acc, const T *r0, const T *r1, const T *r2, const T *r3, ptrdiff_t n)   \
+        { cc_addrow4_##T##_k(acc, r0, r1, r2, r3, n); }                            \
+    __attribute__((target(ATTR))) static void cc_sqdevrow_##T##_##TGT(             \
+        T *acc, const T *x, const T *m, ptrdiff_t n, int skip_nan)                 \
+        { cc_sqdevrow_##T##_k(acc, x, m, n, skip_nan); }
+#define CC_ROWS(T)                                                                 \
+    CC_ROWS_BODY(T)                                                                \
+    CC_ROWS_WIDE(T)                                                                \
+    static void cc_addrow_##T(T *acc, const T *r, ptrdiff_t n)                     \
+    {                                                                              \
+        CC_ROWS_PICK(cc_addrow_##T, (acc, r, n))                                   \
+        cc_addrow_##T##_k(acc, r, n);                                              \
+    }                                                                              \
+    static void cc_addrow4_##T(T *acc, const T *r0, const T *r1, const T *r2,      \
+                               const T *r3, ptrdiff_t n)                           \
+    {                                                                              \
+        CC_ROWS_PICK(cc_addrow4_##T, (acc, r0, r1, r2, r3, n))                     \
+        cc_addrow4_##T##_k(acc, r0, r1, r2, r3, n);                                \
+    }                                                                              \
+    static void cc_sqdevrow_##T(T *acc, const T *x, const T *m, ptrdiff_t n,       \
+                                int skip_nan)                                      \
+    {                                                                              \
+        CC_ROWS_PICK(cc_sqdevrow_##T, (acc, x, m, n, skip_nan))                    \
+        cc_sqdevrow_##T##_k(acc, x, m, n, skip_nan);                               \
+    }
+#ifdef CC_SIMD_WIDE
+#define CC_ROWS_WIDE(T)                                                            \
+    CC_ROWS_TARGET(T, avx2, "avx2")                                                \
+    CC_ROWS_TARGET(T, avx512, "avx512f,prefer-vector-width=512")
+#define CC_ROWS_PICK(NAME, ARGS)                                                   \
+    switch (cc_simd_level()) {                                                     \
+    case 2: NAME##_avx512 ARGS; return;                                            \
+    case 1: NAME##_avx2 ARGS; return;                                              \
+    }
+#else
+#define CC_ROWS_WIDE(T)
+#define CC_ROWS_PICK(NAME, ARGS)
+#endif
+typedef double cc_f64;
+typedef float cc_f32;
+CC_ROWS(cc_f64)
+CC_ROWS(cc_f32)
+#undef CC_ROWS
+#undef CC_ROWS_BODY
+#undef CC_ROWS_TARGET
+#undef CC_ROWS_WIDE
+#undef CC_ROWS_PICK
 #endif

@@ -34,6 +34,16 @@ cdef extern from "_simd.h" nogil:
     Py_ssize_t cc_argext_f64(const double *q, Py_ssize_t n, int want_max, int mode,
                              double *val)
     Py_ssize_t cc_argext_f32(const float *q, Py_ssize_t n, int want_max, int mode, float *val)
+    void cc_addrow_cc_f64(double *acc, const double *r, Py_ssize_t n)
+    void cc_addrow_cc_f32(float *acc, const float *r, Py_ssize_t n)
+    void cc_addrow4_cc_f64(double *acc, const double *r0, const double *r1, const double *r2,
+                           const double *r3, Py_ssize_t n)
+    void cc_addrow4_cc_f32(float *acc, const float *r0, const float *r1, const float *r2,
+                           const float *r3, Py_ssize_t n)
+    void cc_sqdevrow_cc_f64(double *acc, const double *x, const double *m, Py_ssize_t n,
+                            int skip_nan)
+    void cc_sqdevrow_cc_f32(float *acc, const float *x, const float *m, Py_ssize_t n,
+                            int skip_nan)
     void cc_fold4_f64(const double *x0, const double *x1, const double *x2, const double *x3,
                       double *c, Py_ssize_t n, int want_max)
 
@@ -510,6 +520,31 @@ cdef inline Py_ssize_t s_width(Py_ssize_t ki, int nt) noexcept nogil:
     return max(<Py_ssize_t> 512, (w + 63) // 64 * 64)
 
 
+cdef inline void add_row(acc_t *acc, const acc_t *r, Py_ssize_t n) noexcept nogil:
+    """acc[j] += r[j]: the widest SIMD for floats (_simd.h), the same additions."""
+    cdef Py_ssize_t j
+    if acc_t is double:
+        cc_addrow_cc_f64(acc, r, n)
+    elif acc_t is float:
+        cc_addrow_cc_f32(acc, r, n)
+    else:
+        for j in range(n):
+            acc[j] = acc[j] + r[j]
+
+
+cdef inline void add_rows4(acc_t *acc, const acc_t *r0, const acc_t *r1, const acc_t *r2,
+                           const acc_t *r3, Py_ssize_t n) noexcept nogil:
+    """Four rows in row order: acc[j] = (((acc[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]."""
+    cdef Py_ssize_t j
+    if acc_t is double:
+        cc_addrow4_cc_f64(acc, r0, r1, r2, r3, n)
+    elif acc_t is float:
+        cc_addrow4_cc_f32(acc, r0, r1, r2, r3, n)
+    else:
+        for j in range(n):
+            acc[j] = (((acc[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]
+
+
 cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
                      const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t bw,
                      Py_ssize_t g, Py_ssize_t blk, int op, Stop *stop) noexcept nogil:
@@ -541,8 +576,7 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
             r1 = <const acc_t *> (p + offset_of(o + 1, od))
             r2 = <const acc_t *> (p + offset_of(o + 2, od))
             r3 = <const acc_t *> (p + offset_of(o + 3, od))
-            for j in range(n):
-                acc[j] = (((acc[j] + r0[j]) + r1[j]) + r2[j]) + r3[j]
+            add_rows4(acc, r0, r1, r2, r3, n)
             o += 4
             if t0 and (o & 1023) == 0:
                 poll(stop)
@@ -552,9 +586,7 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
         ost = od.stride[0]
         nrows = od.size
         for o in range(o, nrows):
-            r0 = <const acc_t *> (p + o * ost)
-            for j in range(n):
-                acc[j] = acc[j] + r0[j]
+            add_row(acc, <const acc_t *> (p + o * ost), n)
             if t0 and (o & 1023) == 0:
                 poll(stop)
                 if stopped(stop):
@@ -563,8 +595,7 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
     for o in range(o, od.size):
         q = p + offset_of(o, od)
         if direct:
-            for j in range(n):
-                acc[j] = acc[j] + (<acc_t *> q)[j]
+            add_row(acc, <const acc_t *> q, n)
         elif mrow == NULL:
             c0 = 0
             while c0 < n:
@@ -573,6 +604,12 @@ cdef void sum_s_task(in_t *base, acc_t *out, const acc_t *mean, const Dims *kod,
                 for j in range(c0, c1):
                     acc[j] = acc[j] + v[j - c0]
                 c0 = c1
+        elif kis == 1 and ((in_t is double and acc_t is double) or
+                           (in_t is float and acc_t is float)):
+            if acc_t is double:   # per-column means: (x - m[j])**2, SIMD (_simd.h)
+                cc_sqdevrow_cc_f64(acc, <const double *> q, mrow, n, op == OP_NANSQDEV)
+            elif acc_t is float:
+                cc_sqdevrow_cc_f32(acc, <const float *> q, mrow, n, op == OP_NANSQDEV)
         else:
             for j in range(n):  # per-column means: (x - m[j])**2
                 d = <acc_t> q[j * kis] - mrow[j]
