@@ -454,9 +454,16 @@ def test_extreme_loops_same_bits_at_every_register_width(fname):
     cols[:, 14] = -np.inf
     cols[1:, 15] = np.nan
     cols[:, 4] = np.nan
-    for width in (1, 3, 4, 5, 8, 9, 16, 17, 35):
+    # wide rows (four rows a pass from 1024 columns), 11 rows: two passes and three
+    wide = np.random.default_rng(10).standard_normal((11, 1100))
+    wide[::3, ::7] = np.nan
+    wide[1::4, 2::5] = -0.0
+    wide[2::4, 2::5] = 0.0
+    wide[:, 9] = np.nan
+    for width in (1, 3, 4, 5, 8, 9, 16, 17, 35, 1100):
         for dt in (np.float64, np.float32):
-            for c in (cols[:, :width], np.delete(cols, 4, axis=1)[:, :width]):
+            src = wide if width == 1100 else cols
+            for c in (src[:, :width], np.delete(src, 4 if width < 1100 else 9, axis=1)[:, :width]):
                 extra.append((f"cols-{width}-{np.dtype(dt).name}", c.astype(dt), {"axis": 0}))
                 ref, err = call(getattr(np, fname), c.astype(dt), axis=0)
                 r, e = call(f, c.astype(dt), axis=0, n_threads=2)

@@ -602,6 +602,89 @@ static void cc_foldx_f32_avx2(const float *x, float *c, int64_t *ci, unsigned ch
 #undef CC_FOLD_CASES
 #endif
 
+/* Four rows folded in order with the running values kept in registers (values only,
+ * modes 0 and 1): c is read and written once per four rows, for wide rows whose c
+ * does not stay in L1.  Returns 0 where there is no AVX-512 (the caller folds the
+ * rows one by one: the same selects). */
+#ifdef CC_SIMD_WIDE
+#define CC_FOLD4_STEP(CMP, MOV, W, y, v, wv)                                       \
+    v = MOV(v, CC_TAKE512(CMP, y, v, wv), y);
+#define CC_FOLD4_BODY(T, W, VT, LOADZ, CMP, MOV, STORE, SET1, MT)                  \
+    {                                                                              \
+        const VT wv = SET1(want_max ? -INFINITY : INFINITY);                       \
+        ptrdiff_t j;                                                               \
+        for (j = 0; j < n; j += W) {                                               \
+            MT m = n - j >= W ? (MT)~0u : (MT)((1u << (n - j)) - 1);               \
+            VT v = LOADZ(m, c + j);                                                \
+            VT y0 = LOADZ(m, x0 + j), y1 = LOADZ(m, x1 + j);                       \
+            VT y2 = LOADZ(m, x2 + j), y3 = LOADZ(m, x3 + j);                       \
+            CC_FOLD4_STEP(CMP, MOV, W, y0, v, wv)                                  \
+            CC_FOLD4_STEP(CMP, MOV, W, y1, v, wv)                                  \
+            CC_FOLD4_STEP(CMP, MOV, W, y2, v, wv)                                  \
+            CC_FOLD4_STEP(CMP, MOV, W, y3, v, wv)                                  \
+            STORE(c + j, m, v);                                                    \
+        }                                                                          \
+    }
+#define CC_TAKE512(CMP, y, v, w)                                                   \
+    ((want_max ? CMP(y, v, _CMP_GT_OQ) : CMP(v, y, _CMP_GT_OQ))                    \
+     | (mode == 0 ? (CMP(y, y, _CMP_UNORD_Q) & CMP(v, v, _CMP_ORD_Q))              \
+        : (CMP(v, v, _CMP_UNORD_Q) & CMP(y, y, _CMP_ORD_Q))))
+
+__attribute__((target("avx512f"), always_inline))
+static inline void cc_fold4v_f64_k(const double *x0, const double *x1, const double *x2,
+                                   const double *x3, double *c, ptrdiff_t n,
+                                   const int want_max, const int mode)
+CC_FOLD4_BODY(double, 8, __m512d, _mm512_maskz_loadu_pd, _mm512_cmp_pd_mask,
+              _mm512_mask_mov_pd, _mm512_mask_storeu_pd, _mm512_set1_pd, __mmask8)
+
+__attribute__((target("avx512f"), always_inline))
+static inline void cc_fold4v_f32_k(const float *x0, const float *x1, const float *x2,
+                                   const float *x3, float *c, ptrdiff_t n,
+                                   const int want_max, const int mode)
+CC_FOLD4_BODY(float, 16, __m512, _mm512_maskz_loadu_ps, _mm512_cmp_ps_mask,
+              _mm512_mask_mov_ps, _mm512_mask_storeu_ps, _mm512_set1_ps, __mmask16)
+#undef CC_TAKE512
+#undef CC_FOLD4_BODY
+#undef CC_FOLD4_STEP
+
+#define CC_FOLD4V(T, SFX)                                                          \
+    __attribute__((target("avx512f"))) static void cc_fold4v_##SFX##_avx512(       \
+        const T *x0, const T *x1, const T *x2, const T *x3, T *c, ptrdiff_t n,      \
+        int want_max, int mode)                                                    \
+    {                                                                              \
+        if (want_max)                                                              \
+            mode ? cc_fold4v_##SFX##_k(x0, x1, x2, x3, c, n, 1, 1)                 \
+                 : cc_fold4v_##SFX##_k(x0, x1, x2, x3, c, n, 1, 0);                \
+        else                                                                       \
+            mode ? cc_fold4v_##SFX##_k(x0, x1, x2, x3, c, n, 0, 1)                 \
+                 : cc_fold4v_##SFX##_k(x0, x1, x2, x3, c, n, 0, 0);                \
+    }                                                                              \
+    static int cc_fold4v_##SFX(const T *x0, const T *x1, const T *x2, const T *x3, \
+                               T *c, ptrdiff_t n, int want_max, int mode)          \
+    {                                                                              \
+        if (cc_simd_level() < 2 || mode > 1)                                       \
+            return 0;                                                              \
+        cc_fold4v_##SFX##_avx512(x0, x1, x2, x3, c, n, want_max, mode);            \
+        return 1;                                                                  \
+    }
+CC_FOLD4V(double, f64)
+CC_FOLD4V(float, f32)
+#undef CC_FOLD4V
+#else
+static int cc_fold4v_f64(const double *x0, const double *x1, const double *x2,
+                         const double *x3, double *c, ptrdiff_t n, int want_max, int mode)
+{
+    (void)x0, (void)x1, (void)x2, (void)x3, (void)c, (void)n, (void)want_max, (void)mode;
+    return 0;
+}
+static int cc_fold4v_f32(const float *x0, const float *x1, const float *x2,
+                         const float *x3, float *c, ptrdiff_t n, int want_max, int mode)
+{
+    (void)x0, (void)x1, (void)x2, (void)x3, (void)c, (void)n, (void)want_max, (void)mode;
+    return 0;
+}
+#endif
+
 #ifdef CC_SIMD_WIDE
 #define CC_FOLDX_WIDE(SFX)                                                         \
     switch (cc_simd_level()) {                                                     \

@@ -34,6 +34,10 @@ cdef extern from "_simd.h" nogil:
     Py_ssize_t cc_argext_f64(const double *q, Py_ssize_t n, int want_max, int mode,
                              double *val)
     Py_ssize_t cc_argext_f32(const float *q, Py_ssize_t n, int want_max, int mode, float *val)
+    int cc_fold4v_f64(const double *x0, const double *x1, const double *x2, const double *x3,
+                      double *c, Py_ssize_t n, int want_max, int mode)
+    int cc_fold4v_f32(const float *x0, const float *x1, const float *x2, const float *x3,
+                      float *c, Py_ssize_t n, int want_max, int mode)
     void cc_addrow_cc_f64(double *acc, const double *r, Py_ssize_t n)
     void cc_addrow_cc_f32(float *acc, const float *r, Py_ssize_t n)
     void cc_addrow4_cc_f64(double *acc, const double *r0, const double *r1, const double *r2,
@@ -1119,6 +1123,21 @@ cdef inline void ext_s_row(const in_t *x, in_t *cv, int64_t *ci, uint8_t *ck, Py
             cv[j] = x[j] if x[j] < cv[j] else cv[j]
 
 
+cdef inline bint fold4(const in_t *x0, const in_t *x1, const in_t *x2, const in_t *x3,
+                       in_t *cv, Py_ssize_t n, bint want_max, int nanmode) noexcept nogil:
+    """Four rows into the running values (floats, no index, NaN rule 0 or 1), where a
+    kernel for that exists (_simd.h); False: fold them one by one."""
+    if in_t is double:
+        if cc_fold4v_f64(x0, x1, x2, x3, cv, n, want_max, nanmode):
+            return True
+        if nanmode == NAN_PROPAGATE and cc_simd_level_now() < 1:
+            cc_fold4_f64(x0, x1, x2, x3, cv, n, want_max)
+            return True
+    elif in_t is float:
+        return cc_fold4v_f32(x0, x1, x2, x3, cv, n, want_max, nanmode) != 0
+    return False
+
+
 cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kod,
                      const Dims *od, Py_ssize_t ki, Py_ssize_t kis, Py_ssize_t bw, Py_ssize_t g,
                      Py_ssize_t blk, bint want_max, int nanmode, bint need_idx,
@@ -1137,20 +1156,20 @@ cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, cons
         ci[j] = 0
         ck[j] = cv[j] == cv[j]
     o = 1
-    if in_t is double:
-        if kis == 1 and n >= 1024 and not need_idx and nanmode == NAN_PROPAGATE and \
-                cc_simd_level_now() < 1:
-            # Wide rows on SSE2 (two passes a row): four at a time, the running extremes
-            # touched once per four. The AVX2/AVX-512 fold takes one pass a row.
-            while o + 4 <= od.size:
-                cc_fold4_f64(p + offset_of(o, od), p + offset_of(o + 1, od),
-                             p + offset_of(o + 2, od), p + offset_of(o + 3, od), cv, n,
-                             want_max)
-                o += 4
-                if t0 and (o & 1023) < 4:
-                    poll(stop)
-                    if stopped(stop):
-                        return
+    if (in_t is double or in_t is float) and kis == 1 and n >= 1024 and not need_idx \
+            and nanmode != NAN_AS_WORST:
+        # Wide rows: four at a time, the running extremes read and written once per
+        # four (AVX-512 in registers; SSE2 in two passes for min/max); else one by one.
+        while o + 4 <= od.size:
+            if not fold4(p + offset_of(o, od), p + offset_of(o + 1, od),
+                         p + offset_of(o + 2, od), p + offset_of(o + 3, od), cv, n,
+                         want_max, nanmode):
+                break
+            o += 4
+            if t0 and (o & 1023) < 4:
+                poll(stop)
+                if stopped(stop):
+                    return
     for o in range(o, od.size):
         q = p + offset_of(o, od)
         if kis == 1:
