@@ -97,8 +97,9 @@ def test_sort_hard_inputs(backend, nt, small_grain):
 
 @pytest.mark.parametrize("nt", THREADS)
 def test_sort_numpy_path_hard_inputs(backend, nt):
-    """With the fast paths on, rows of 64 values up to 2**22 / threads are sorted by
-    NumPy's own (unstable, SIMD) sort, zeros and NaNs then put back in input order:
+    """With the fast paths on, rows of at most 1024 values (64 to 2**22 / threads in
+    all) are sorted by NumPy's own (unstable, SIMD) sort, zeros and NaNs then put back
+    in input order:
     still numpy.sort(kind='stable') bit for bit, for 1-D and 2-D inputs, contiguous
     or not (sorted in place: the radix sort then), every dtype."""
     for label, x in CASES:
@@ -114,6 +115,19 @@ def test_sort_numpy_path_hard_inputs(backend, nt):
             x[rng.integers(0, n, n // 7)] = rng.choice([0.0, -0.0], n // 7)
             for y in (x, x[::-1], np.abs(x), -np.abs(x), x[~np.isnan(x)], x[x != 0]):
                 same_bits(S.sort(y, n_threads=nt), np.sort(y, kind="stable"), f"{dt}-{n}")
+        # many short rows: the rows holding zeros or NaNs put back one by one (a few
+        # of them), or the radix sort (many)
+        for rows, width, marked in ((500, 60, 3), (500, 60, 31), (500, 60, 33), (40, 1024, 40),
+                                    (300, 300, 0)):
+            x = rng.standard_normal((rows, width)).astype(dt)
+            for r in rng.choice(rows, marked, replace=False):
+                x[r] = payload_nans(width, dt, rng)
+                x[r, rng.integers(0, width, width // 5)] = rng.choice([0.0, -0.0], width // 5)
+            for y in (x, x.T, x[:, ::-1]):
+                for axis in (-1, 0):
+                    same_bits(S.sort(y, axis=axis, n_threads=nt),
+                              np.sort(y, axis=axis, kind="stable"),
+                              f"{dt} {rows}x{width} marked {marked} axis {axis}")
 
 
 @pytest.mark.parametrize("nt", THREADS)
