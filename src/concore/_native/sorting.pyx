@@ -541,26 +541,28 @@ NUMPY_FIX_ROWS = 32
 
 
 def _numpy_sort(x, out, int tcode):
-    """True after writing x's rows sorted into out with NumPy's sort (unstable) where
-    that is the stable sort's answer bit for bit: equal keys are equal bits except
-    -0.0/0.0 and NaNs, which are put back in input order (float rows: not in place,
-    at most NUMPY_FIX_ROWS rows holding a zero or a NaN); False where it cannot tell
-    (out then untouched or about to be overwritten)."""
-    if tcode in _FLOAT_CODES and np.may_share_memory(x, out):
-        return False
-    out[...] = x
-    out.sort(axis=-1)
+    """True after writing x's rows sorted into out (which may be x: in place) with
+    NumPy's sort (unstable) where that is the stable sort's answer bit for bit: equal
+    keys are equal bits except -0.0/0.0 and NaNs, which are put back in input order
+    (at most NUMPY_FIX_ROWS float rows holding a zero or a NaN); False, with out
+    untouched, where there are more."""
     if tcode not in _FLOAT_CODES:
+        if out is not x:
+            out[...] = x
+        out.sort(axis=-1)
         return True
     if x.shape[0] == 1:
-        fix = (0,)
+        fix = np.zeros(1, np.intp)
     else:
-        # sorted rows: a NaN ends its row; a zero is any element equal to 0
-        fix = np.flatnonzero((out[:, -1] != out[:, -1]) | (out == 0).any(axis=1))
+        fix = np.flatnonzero((x != x).any(axis=1) | (x == 0).any(axis=1))
         if len(fix) > NUMPY_FIX_ROWS:
             return False
-    for r in fix:
-        s, v = out[r], x[r]
+    inputs = x[fix]     # a copy (taken before an in-place sort) of the rows to fix
+    if out is not x:
+        out[...] = x
+    out.sort(axis=-1)
+    for k in range(len(fix)):
+        s, v = out[fix[k]], inputs[k]
         if s[0] <= 0 and not s[-1] < 0:  # zeros of both signs compare equal: input order
             lo, hi = s.searchsorted(0, "left"), s.searchsorted(0, "right")
             if hi > lo:
