@@ -184,5 +184,5 @@ def a_2d():
 
 @pytest.fixture(scope="session")
 def a_2d_1000():
-    """A C-contiguous 1000 x 1000 float64 array (8 MB: from the cache) for axis=0."""
+    """A C-contiguous 1000 x 1000 float64 array (8 MB) for axis=0."""
     return _rng(8).random((1000, 1000))

@@ -46,7 +46,9 @@ indices, reading each key through its index (``argsort_gather``: prefetched gath
 slower, but no key buffers). Large scratch buffers ask for transparent huge pages
 (fewer page faults and TLB misses in the scattered writes).
 """
+from cython cimport floating
 from cython.parallel cimport prange, threadid
+from libc.math cimport fabs
 from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
@@ -537,7 +539,45 @@ _FLOAT_CODES = (0, 1)
 
 # Float rows that hold a zero or a NaN are put back in input order one by one (in
 # Python): past this many, concore's own sort is quicker.
-NUMPY_FIX_ROWS = 32
+cdef enum:
+    NUMPY_FIX_ROWS = 32
+
+
+cdef Py_ssize_t zero_nan_rows(const floating *x, Py_ssize_t rows, Py_ssize_t n,
+                              Py_ssize_t *found, Py_ssize_t most) noexcept nogil:
+    """Rows (up to `most` + 1 of them, in order) holding a zero or a NaN; their count."""
+    cdef Py_ssize_t r, j, k = 0
+    cdef const floating *q
+    cdef int hits
+    for r in range(rows):
+        q = x + r * n
+        hits = 0
+        for j in range(n):  # not (|v| > 0): a zero of either sign or a NaN (vectorised)
+            hits += not (fabs(q[j]) > 0)
+        if hits:
+            found[k] = r
+            k += 1
+            if k > most:
+                break
+    return k
+
+
+def _zero_or_nan_rows(cnp.ndarray x, int tcode):
+    """Indices of the rows of C-contiguous float ``x`` holding a zero or a NaN (the
+    ones NumPy's sort may lay out differently from a stable one), in one pass; None
+    when there are more than NUMPY_FIX_ROWS."""
+    cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], k
+    cdef Py_ssize_t found[NUMPY_FIX_ROWS + 1]
+    with nogil:
+        if tcode == 0:
+            k = zero_nan_rows(<const double *> cnp.PyArray_DATA(x), rows, n, found,
+                              NUMPY_FIX_ROWS)
+        else:
+            k = zero_nan_rows(<const float *> cnp.PyArray_DATA(x), rows, n, found,
+                              NUMPY_FIX_ROWS)
+    if k > NUMPY_FIX_ROWS:
+        return None
+    return np.array([found[i] for i in range(k)], dtype=np.intp)
 
 
 def _numpy_sort(x, out, int tcode):
@@ -554,8 +594,8 @@ def _numpy_sort(x, out, int tcode):
     if x.shape[0] == 1:
         fix = np.zeros(1, np.intp)
     else:
-        fix = np.flatnonzero((x != x).any(axis=1) | (x == 0).any(axis=1))
-        if len(fix) > NUMPY_FIX_ROWS:
+        fix = _zero_or_nan_rows(x, tcode)
+        if fix is None:
             return False
     inputs = x[fix]     # a copy (taken before an in-place sort) of the rows to fix
     if out is not x:
