@@ -130,6 +130,28 @@ def test_sort_numpy_path_hard_inputs(backend, nt):
                               f"{dt} {rows}x{width} marked {marked} axis {axis}")
 
 
+def test_numpy_row_limit_either_way(monkeypatch):
+    """Rows longer than 1024 values go to NumPy's sort or the radix sort by a one-off
+    measurement (_calibrate): both give numpy.sort(kind='stable')'s bits."""
+    if not NATIVE:
+        pytest.skip("pure-Python install: no native sort")
+    from concore._native import sorting as ns
+    assert ns._numpy_row_max() in (ns.NUMPY_ROW_MAX, ns.NUMPY_SORT_MAX)
+    rng = np.random.default_rng(41)
+    for dt in ("float64", "float32"):
+        x = payload_nans(5000, dt, rng)
+        x[rng.integers(0, 5000, 700)] = rng.choice([0.0, -0.0], 700)
+        rows = np.stack([x, x[::-1], np.abs(x)])
+        for limit in (ns.NUMPY_ROW_MAX, ns.NUMPY_SORT_MAX):
+            monkeypatch.setattr(ns, "_row_max", [limit])
+            for nt in (1, 2):
+                same_bits(S.sort(x, n_threads=nt), np.sort(x, kind="stable"), f"{dt} {limit}")
+                same_bits(S.sort(rows, n_threads=nt), np.sort(rows, kind="stable"),
+                          f"{dt} rows {limit}")
+                same_bits(S.sort(rows.T, axis=0, n_threads=nt),
+                          np.sort(rows.T, axis=0, kind="stable"), f"{dt} in place {limit}")
+
+
 @pytest.mark.parametrize("nt", THREADS)
 def test_argsort_hard_inputs(backend, nt, small_grain):
     for label, x in CASES:

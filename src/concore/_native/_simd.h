@@ -930,21 +930,28 @@ static ptrdiff_t cc_argext_f32(const float *q, ptrdiff_t n, int want_max, int mo
  * acc[j] += r[j] (four rows: in row order), and the squared deviations of var:
  * acc[j] += (x[j] - m[j])**2 (NaN as 0 with skip_nan).  Each column's additions
  * happen in the same order on every target, without contraction: the same bits. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CC_ROWS_INLINE static inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define CC_ROWS_INLINE static __forceinline
+#else
+#define CC_ROWS_INLINE static inline
+#endif
 #define CC_ROWS_BODY(T)                                                            \
-    static inline __attribute__((always_inline)) void cc_addrow_##T##_k(T *acc, const T *r, ptrdiff_t n)          \
+    CC_ROWS_INLINE void cc_addrow_##T##_k(T *acc, const T *r, ptrdiff_t n)          \
     {                                                                              \
         ptrdiff_t j;                                                               \
         for (j = 0; j < n; j++)                                                    \
             acc[j] = acc[j] + r[j];                                                \
     }                                                                              \
-    static inline __attribute__((always_inline)) void cc_addrow4_##T##_k(T *acc, const T *r0, const T *r1,        \
+    CC_ROWS_INLINE void cc_addrow4_##T##_k(T *acc, const T *r0, const T *r1,        \
                                           const T *r2, const T *r3, ptrdiff_t n)   \
     {                                                                              \
         ptrdiff_t j;                                                               \
         for (j = 0; j < n; j++)                                                    \
             acc[j] = (((acc[j] + r0[j]) + r1[j]) + r2[j]) + r3[j];                 \
     }                                                                              \
-    static inline __attribute__((always_inline)) void cc_sqdevrow_##T##_k(T *acc, const T *x, const T *m,         \
+    CC_ROWS_INLINE void cc_sqdevrow_##T##_k(T *acc, const T *x, const T *m,         \
                                            ptrdiff_t n, int skip_nan)              \
     {                                                                              \
         ptrdiff_t j;                                                               \
@@ -1011,4 +1018,5 @@ CC_ROWS(cc_f32)
 #undef CC_ROWS_TARGET
 #undef CC_ROWS_WIDE
 #undef CC_ROWS_PICK
+#undef CC_ROWS_INLINE
 #endif

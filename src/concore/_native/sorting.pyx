@@ -523,17 +523,46 @@ cdef int alloc_tables(const cs_ops *ops, int nt, int64_t **cnt, int64_t **pos,
     return 0
 
 
-# Rows up to NUMPY_ROW_MAX values, fewer than NUMPY_SORT_MAX values times threads in
-# all: NumPy's own sort (a SIMD quicksort on one thread) then the fix-up below. Its
-# fixed cost per row is lower; on longer rows the radix sort here is ahead even on
-# one thread where NumPy's AVX-512 sort is slow (Zen 4, one microcoded instruction;
-# measured float64 on one thread: rows of 100 1.4 against 3 us, of 1000 even, of
-# 5000 110 against 63 us, 1e5 3.9 against 1.3 ms). Where NumPy sorts faster (its
-# AVX-512 sort on Intel: 1e5 in 0.34 ms) long rows lose to it on one thread, and win
-# from about 5e6 values on one thread, 2e6 on two.
+# Fewer than NUMPY_SORT_MAX values times threads in all, in rows of at most
+# _numpy_row_max() values: NumPy's own sort (a SIMD quicksort on one thread), then the
+# fix-up below. Its fixed cost per row is lower than the radix sort's, so short rows
+# (up to NUMPY_ROW_MAX) always go to it. Longer ones depend on the CPU: where NumPy's
+# AVX-512 sort runs slowly (one microcoded instruction on some AMD cores: 1e5 float64
+# in 3.9 ms here, the radix sort 1.3 ms; rows of 5000 110 against 63 us) the radix
+# sort wins from about 1500 values; where it runs fast (1e5 in 0.35 ms in an earlier
+# session of this VM) NumPy wins up to about 5e6 values on one thread, 2e6 on two.
+# Which kind of CPU this is, is measured once (_calibrate); both give the same bits.
 NUMPY_SORT_MAX = 1 << 22
 NUMPY_ROW_MAX = 1024
 NUMPY_SORT_MIN = 64   # fewer: the insertion sort here, without the checks below
+_row_max = []         # [the longest row NumPy sorts], once _calibrate has run
+
+
+def _calibrate():
+    """Rows NumPy's sort takes: NUMPY_SORT_MAX (any length) when it sorts 8192 random
+    doubles faster than the radix sort on one thread (best of three each), else
+    NUMPY_ROW_MAX. A few milliseconds, once per process."""
+    import time
+    x = np.random.default_rng(20261129).random((1, 1 << 13))
+    out = np.empty_like(x)
+
+    def best(f):
+        t = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            f()
+            t.append(time.perf_counter() - t0)
+        return min(t)
+
+    t_numpy = best(lambda: np.sort(x, axis=-1))
+    t_radix = best(lambda: sort(x, out, 0, 1, False, False))
+    return NUMPY_SORT_MAX if t_numpy < t_radix else NUMPY_ROW_MAX
+
+
+def _numpy_row_max():
+    if not _row_max:
+        _row_max.append(_calibrate())   # a racing thread measures too: either answer is fine
+    return _row_max[0]
 _FLOAT_CODES = (0, 1)
 
 
@@ -612,12 +641,14 @@ def _numpy_sort(x, out, int tcode):
     return True
 
 
-def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check):
+def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check, bint numpy_ok=True):
     """Sort each row of the C-contiguous 2-D ``x`` into ``out`` (same shape and item
-    size; ``out`` may be ``x``: in place), stably by the dtype's key (type code tcode)."""
-    if NUMPY_SORT_MIN <= x.size and x.shape[1] <= NUMPY_ROW_MAX \
-            and x.size * max(nt, 1) < NUMPY_SORT_MAX \
-            and _config._state["fast"] and _numpy_sort(x, out, tcode):
+    size; ``out`` may be ``x``: in place), stably by the dtype's key (type code tcode);
+    ``numpy_ok``: NumPy's sort may do it (see _numpy_row_max)."""
+    if numpy_ok and NUMPY_SORT_MIN <= x.size and x.size * max(nt, 1) < NUMPY_SORT_MAX \
+            and _config._state["fast"] and (x.shape[1] <= NUMPY_ROW_MAX
+                                            or x.shape[1] <= _numpy_row_max()) \
+            and _numpy_sort(x, out, tcode):
         return out  # (tests turn this off with _config.fast_paths(False))
     cdef const cs_ops *ops = get_ops(tcode)
     cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], r, w = ops.width
