@@ -5,9 +5,10 @@ Entries of every group (where the implementation exists and can be imported):
     concore-1t       concore native backend, n_threads=1
     concore-all      concore native backend, default threads (concore.get_num_threads())
     concore-python   concore's pure-Python backend (not in the 1e8 group)
-    numpy            np.cumsum(a)
+    numpy            np.cumsum(a) / np.diff(a) (along the last axis)
     numba            @numba.njit(parallel=True): a blocked parallel scan (block totals in
-                     a prange, their serial scan, then each block from its offset),
+                     a prange, their serial scan, then each block from its offset);
+                     for diff a prange over the rows (over the values of a lone row),
                      compiled and warmed first
 
 Each benchmark's `extra_info` holds `entry`, `impl` (what exactly was called), `threads`
@@ -61,7 +62,26 @@ if numba is not None:
                 out[i] = s
         return out
 
-    NB = {"cumsum": _nb_cumsum}
+    @njit(parallel=True)
+    def _nb_diff_rows(a):
+        rows, n = a.shape
+        out = np.empty((rows, n - 1))
+        if rows >= 64:
+            for r in prange(rows):
+                for j in range(n - 1):
+                    out[r, j] = a[r, j + 1] - a[r, j]
+        else:
+            for r in range(rows):
+                for j in prange(n - 1):
+                    out[r, j] = a[r, j + 1] - a[r, j]
+        return out
+
+    def _nb_diff(a):
+        if a.ndim == 1:
+            return _nb_diff_rows(a.reshape(1, -1)).reshape(-1)
+        return _nb_diff_rows(a)
+
+    NB = {"cumsum": _nb_cumsum, "diff": _nb_diff}
 
 
 # --------------------------------------------------------------------------------------
@@ -135,6 +155,9 @@ class Group:
 GROUPS = [
     Group("cumsum-1e7", "cumsum", "a_1e7"),
     Group("cumsum-1e8", "cumsum", "a_1e8", large=True),
+    Group("diff-1e7", "diff", "a_1e7"),
+    Group("diff-axis1-1e6x10", "diff", "a_rows_10"),
+    Group("diff-axis1-1000x1000", "diff", "a_2d_1000"),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 
@@ -164,6 +187,9 @@ def test_scan(benchmark, run_bench, warm_numba, request, group_name, entry):
 
     def check(result):
         expected = getattr(np, group.func)(a)
+        if group.func == "diff":    # one subtraction a value: NumPy's bits
+            np.testing.assert_array_equal(result, expected)
+            return
         # Long float runs are scanned in blocks: not NumPy's last bits (more accurate).
         np.testing.assert_allclose(result, expected, rtol=1e-9, atol=1e-9 * a.size)
 

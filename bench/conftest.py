@@ -183,6 +183,12 @@ def a_2d():
 
 
 @pytest.fixture(scope="session")
+def a_rows_10():
+    """A C-contiguous 10**6 x 10 float64 array (80 MB): many short rows."""
+    return _rng(9).random((10**6, 10))
+
+
+@pytest.fixture(scope="session")
 def a_2d_1000():
     """A C-contiguous 1000 x 1000 float64 array (8 MB) for axis=0."""
     return _rng(8).random((1000, 1000))

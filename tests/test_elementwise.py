@@ -733,6 +733,63 @@ def test_direct_blocks_shared_evenly_same_bits(n):
         same(concore.multiply(x, b, out=x, n_threads=nt), a * b)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "bool"])
+def test_views_with_rows_same_bits(dtype, small_grain):
+    """2-D views: rows of at least 16 contiguous values are cut into blocks row by row
+    and read and written in place (8192 a block for one step, so 9000-long rows take
+    two), shorter or strided rows are copied through the 2-D walk, a dense result
+    beside strided operands is written in place; NumPy's bits on every layout, for
+    any thread count, also for results written into strided views."""
+    rng = np.random.default_rng(31)
+    for rows, cols in ((700, 9), (300, 15), (200, 16), (150, 17), (40, 300), (3, 9000)):
+        base = [rng.standard_normal((rows + 1, cols + 3)) * 5 for _ in range(3)]
+        if dtype == "bool":
+            base = [b > 0 for b in base]
+        else:
+            base = [b.astype(dtype) for b in base]
+        x, y, z = base
+        views = {
+            "rows": (x[1:, 1:-2], y[:-1, 2:-1], z[1:, :-3]),
+            "diff": (x[:-1, 1:-2], x[:-1, :-3], z[1:, 3:]),
+            "transposed": (x[1:, 1:-2], y[:-1, 2:-1].T.copy().T, z[1:, 2:-1]),
+            "broadcast row": (x[1:, 1:-2], y[0, 2:-1], z[1:, :-3]),
+            "broadcast column": (x[1:, 1:-2], y[:-1, :1], z[1:, :-3]),
+            "strided rows": (x[1:, 1:-2], y[:-1, ::-1][:, 1:-2], z[1:, :-3]),
+        }
+        for kind, (a, b, c) in views.items():
+            with np.errstate(all="ignore"):
+                ref_sub = np.not_equal(a, b) if dtype == "bool" else np.subtract(a, b)
+                ref_expr = (a & b) | ~c if dtype == "bool" else a * b + c
+            expr = "(a & b) | ~c" if dtype == "bool" else "a * b + c"
+            for nt in (1, 2, 3):
+                tag = (dtype, rows, cols, kind, nt)
+                with np.errstate(all="ignore"):
+                    if dtype == "bool":
+                        same(concore.not_equal(a, b, n_threads=nt), ref_sub)
+                    else:
+                        same(concore.subtract(a, b, n_threads=nt), ref_sub)
+                        same(concore.sqrt(np.abs(a), n_threads=nt), np.sqrt(np.abs(a)))
+                    same(concore.evaluate(expr, {"a": a, "b": b, "c": c}, n_threads=nt),
+                         ref_expr)
+                    # into strided views of a larger array, which stays untouched outside
+                    big = np.zeros((rows + 2, 2 * cols + 1), dtype)
+                    o = big[1:-1, ::2][:, :cols]
+                    assert o.shape == ref_expr.shape, tag
+                    concore.evaluate(expr, {"a": a, "b": b, "c": c}, out=o, n_threads=nt)
+                    same(o.copy(), ref_expr)
+                    mask = np.ones(big.shape, bool)
+                    mask[1:-1, ::2][:, :cols] = False
+                    assert not big[mask].any(), tag
+                    # in place in a row view
+                    wb = np.zeros((rows + 1, cols + 3), dtype)
+                    w = wb[1:, 1:-2]
+                    w[...] = a
+                    if dtype != "bool":
+                        concore.add(w, b, out=w, n_threads=nt)
+                        with np.errstate(all="ignore"):
+                            same(w, np.add(a, b))
+
+
 def test_table_path_out_above_the_grain(backend, small_grain, monkeypatch):
     """Whole arrays above the grain with out=: from the second call of a signature on,
     the program the general path compiled runs straight into out (it is not compiled or

@@ -461,6 +461,25 @@ static int cc_exec(const cc_instr *code, int n, char *const *R, intptr_t m)
     return cc_execn_base(code, n, R, m);
 }
 
+#define CC_WALK2(T, STORE)                                                      \
+    while (done < m) {                                                          \
+        intptr_t run = n1 - j < m - done ? n1 - j : m - done, t;               \
+        T *b_ = (T *)buf + done;                                                \
+        char *p_ = row + j * s;                                                 \
+        if (s == (intptr_t)sizeof(T)) {                                         \
+            for (t = 0; t < run; t++)                                           \
+                if (STORE) ((T *)p_)[t] = b_[t]; else b_[t] = ((T *)p_)[t];     \
+        }                                                                       \
+        else {                                                                  \
+            for (t = 0; t < run; t++)                                           \
+                if (STORE) *(T *)(p_ + t * s) = b_[t]; else b_[t] = *(T *)(p_ + t * s); \
+        }                                                                       \
+        done += run;                                                            \
+        j = 0;                                                                  \
+        row += strides[0];                                                      \
+    }                                                                           \
+    break;
+
 /* Copy m elements of an n-d strided operand, starting at flat (C-order)
  * index `start`, to or from a contiguous buffer.  Strides are in bytes. */
 static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
@@ -468,6 +487,21 @@ static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
 {
     intptr_t idx[32], rem = start, off = 0, done = 0;
     int d;
+    if (nd == 2) {
+        /* the rows of a 2-D view (diff along the last axis, a transpose): the
+         * copy loop without the general walk's bookkeeping, 3x faster on rows of 10 */
+        intptr_t n1 = shape[1], j = start % n1, s = strides[1];
+        char *row = base + (start / n1) * strides[0];
+        switch (isz * 2 + store) {
+        case 16: CC_WALK2(uint64_t, 0)
+        case 17: CC_WALK2(uint64_t, 1)
+        case 8: CC_WALK2(uint32_t, 0)
+        case 9: CC_WALK2(uint32_t, 1)
+        case 2: CC_WALK2(uint8_t, 0)
+        default: CC_WALK2(uint8_t, 1)
+        }
+        return;
+    }
     for (d = nd - 1; d >= 0; d--) {
         idx[d] = shape[d] ? rem % shape[d] : 0;
         rem = shape[d] ? rem / shape[d] : 0;
@@ -478,7 +512,19 @@ static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
         char *p = base + off;
         if (run > m - done)
             run = m - done;
-        if (store) {
+        if (s == isz && run >= 64) {   /* a long contiguous run: one copy */
+            if (store)
+                memcpy(p, buf + done * isz, (size_t)(run * isz));
+            else
+                memcpy(buf + done * isz, p, (size_t)(run * isz));
+        }
+        else if (s == isz && isz == 8) {   /* short rows: no call per run */
+            uint64_t *d_ = (uint64_t *)(store ? p : buf + done * 8);
+            const uint64_t *s_ = (const uint64_t *)(store ? buf + done * 8 : p);
+            for (j = 0; j < run; j++)
+                d_[j] = s_[j];
+        }
+        else if (store) {
             switch (isz) {
             case 8: for (j = 0; j < run; j++) memcpy(p + j * s, buf + (done + j) * 8, 8); break;
             case 4: for (j = 0; j < run; j++) memcpy(p + j * s, buf + (done + j) * 4, 4); break;
@@ -503,6 +549,28 @@ static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
             off += strides[d - 1];
         }
     }
+}
+
+/* The address of flat (C-order) element `start` of an n-d strided operand when
+ * elements start ... start+m-1 lie contiguous in one run of its last dimension,
+ * else NULL (the block is then copied through cc_walk). */
+static inline char *cc_run_at(char *base, int nd, const intptr_t *shape,
+                              const intptr_t *strides, intptr_t start, intptr_t m, int isz)
+{
+    intptr_t off = 0, rem = start, i;
+    int d;
+    if (strides[nd - 1] != isz)
+        return NULL;
+    i = rem % shape[nd - 1];
+    if (i + m > shape[nd - 1])
+        return NULL;
+    rem /= shape[nd - 1];
+    off = i * isz;
+    for (d = nd - 2; d >= 0 && rem; d--) {
+        off += (rem % shape[d]) * strides[d];
+        rem /= shape[d];
+    }
+    return base + off;
 }
 
 /* NumPy's pairwise sum (n <= 128: 8 accumulators; else halves split at a
