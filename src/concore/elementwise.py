@@ -459,6 +459,9 @@ def result_order(ops, shape):
                                for o in full) else "C"
 
 
+_layouts = {}    # execute's layouts: (shape, strides...) -> (coalesced shape, strides)
+
+
 def _layout(arrays, operands, shape, out):
     """(coalesced shape, strides of each operand and of out, arrays) for any layout:
     operands broadcast (stride 0) and walked in the output's memory order (NumPy's
@@ -521,7 +524,22 @@ def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
         cstrides = [(a.itemsize,) for a in arrays] + ([] if out is None else [(out.itemsize,)])
         views = arrays
     else:
-        cshape, cstrides, views = _layout(arrays, operands, shape, out)
+        # Cached by the operands' shapes and strides (working it out was a third of
+        # a small call on views); the order of a fresh reduction result depends on
+        # every full-size operand's layout, hence all of them in the key.
+        key = (shape, None if out is None else out.strides,
+               tuple((a.shape, a.strides, a.itemsize) for a in arrays),
+               None if out is not None else
+               tuple((o.shape, o.strides, o.itemsize) for o in operands
+                     if type(o) is np.ndarray))
+        try:
+            cshape, cstrides = _layouts[key]
+        except KeyError:
+            cshape, cstrides, _ = _layout(arrays, operands, shape, out)
+            if len(_layouts) > 1024:
+                _layouts.clear()
+            _layouts[key] = cshape, cstrides
+        views = arrays if out is None else arrays + [out]
     inputs = [(a, reg, st) for a, (_, reg), st in zip(views, prog.inputs, cstrides)]
     consts = const_values(prog, operands)
     size = 1
