@@ -790,6 +790,24 @@ def test_views_with_rows_same_bits(dtype, small_grain):
                             same(w, np.add(a, b))
 
 
+def test_in_place_expressions_on_row_views(small_grain):
+    """An expression of several steps written into one of its operands, a view with
+    contiguous rows (every block read and written in place): each step reads a value
+    before the last one writes it, so NumPy's answer at every row length and count."""
+    rng = np.random.default_rng(37)
+    for shape in ((300, 10), (50, 40), (20, 9000)):
+        for nt in (1, 2, 3):
+            base = rng.standard_normal((shape[0] + 1, shape[1] + 2))
+            b = rng.standard_normal(shape)
+            before = base.copy()
+            a = base[1:, 1:-1]
+            ref = a * b + a * a - b
+            concore.evaluate("a*b + a*a - b", {"a": a, "b": b}, out=a, n_threads=nt)
+            same(a, ref)
+            before[1:, 1:-1] = ref      # nothing outside the view written
+            same(base, before)
+
+
 def test_table_path_out_above_the_grain(backend, small_grain, monkeypatch):
     """Whole arrays above the grain with out=: from the second call of a signature on,
     the program the general path compiled runs straight into out (it is not compiled or
