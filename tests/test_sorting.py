@@ -117,10 +117,10 @@ def test_sort_numpy_path_hard_inputs(backend, nt):
                 same_bits(S.sort(y, n_threads=nt), np.sort(y, kind="stable"), f"{dt}-{n}")
         # many short rows: the rows holding zeros or NaNs put back one by one (a few
         # of them), or the radix sort (many)
-        # (from 2**15 values the rows are shared among the threads, NumPy sorting each
+        # (from 2**17 values the rows are shared among the threads, NumPy sorting each
         # share at once)
         for rows, width, marked in ((500, 60, 3), (500, 60, 31), (500, 60, 33), (40, 1024, 40),
-                                    (300, 300, 0), (701, 60, 5), (3, 20000, 2)):
+                                    (300, 300, 0), (2300, 60, 5), (3, 50000, 2)):
             x = rng.standard_normal((rows, width)).astype(dt)
             for r in rng.choice(rows, marked, replace=False):
                 x[r] = payload_nans(width, dt, rng)
@@ -131,7 +131,7 @@ def test_sort_numpy_path_hard_inputs(backend, nt):
                               np.sort(y, axis=axis, kind="stable"),
                               f"{dt} {rows}x{width} marked {marked} axis {axis}")
     for dt in ("int64", "int32"):
-        x = rng.integers(-50, 50, (1001, 40)).astype(dt)
+        x = rng.integers(-50, 50, (3500, 40)).astype(dt)
         for y in (x, x.copy(), x[:, ::-1]):
             ref = np.sort(y, kind="stable")
             same_bits(S.sort(y, n_threads=nt), ref, f"{dt} rows")

@@ -536,7 +536,8 @@ NUMPY_SORT_MAX = 1 << 22
 NUMPY_ROW_MAX = 1024
 NUMPY_SORT_MIN = 64   # fewer: the insertion sort here, without the checks below
 cdef enum:
-    PAR_SORT_MIN = 1 << 15     # values from which NumPy's row sorts run on several threads
+    PAR_SORT_MIN = 1 << 17     # values from which NumPy's row sorts run on several threads
+                               # (each thread takes the GIL up to three times a call)
 _row_max = []         # [the longest row NumPy sorts], once _calibrate has run
 
 
