@@ -737,11 +737,12 @@ def test_direct_blocks_shared_evenly_same_bits(n):
 def test_views_with_rows_same_bits(dtype, small_grain):
     """2-D views: rows of at least 16 contiguous values are cut into blocks row by row
     and read and written in place (8192 a block for one step, so 9000-long rows take
-    two), shorter or strided rows are copied through the 2-D walk, a dense result
+    two pieces, 16384-long ones two of exactly 8192), shorter or strided rows are copied through the 2-D walk, a dense result
     beside strided operands is written in place; NumPy's bits on every layout, for
     any thread count, also for results written into strided views."""
     rng = np.random.default_rng(31)
-    for rows, cols in ((700, 9), (300, 15), (200, 16), (150, 17), (40, 300), (3, 9000)):
+    for rows, cols in ((700, 9), (300, 15), (200, 16), (150, 17), (40, 300), (3, 9000),
+                       (3, 16384)):
         base = [rng.standard_normal((rows + 1, cols + 3)) * 5 for _ in range(3)]
         if dtype == "bool":
             base = [b > 0 for b in base]

@@ -529,7 +529,8 @@ def run(cnp.ndarray code, int nregs, tuple shape, list inputs, list consts, out,
         p.rowlen = shp[nd - 1]
         if nd > 1 and red == RED_NONE and p.rowlen >= ROW_MIN and p.out_base != NULL:
             row_blocks(&p)
-        if p.step == DIRECT_BLOCK and nt > 1 and size < <intptr_t> DIRECT_BLOCK * 8 * nt:
+        if p.step == DIRECT_BLOCK and p.rowq == 0 and nt > 1 and \
+                size < <intptr_t> DIRECT_BLOCK * 8 * nt:
             # A few blocks a thread, so that the threads finish together (7 blocks of
             # 5e4 values on 2 threads ran 4:3); no reduction, so the same bits.
             p.step = max(<intptr_t> BLOCK, (size // (8 * nt) + 63) // 64 * 64)
