@@ -463,7 +463,7 @@ _layouts = {}    # execute's layouts: (shape, strides...) -> (coalesced shape, s
 
 
 def _layout(arrays, operands, shape, out):
-    """(coalesced shape, strides of each operand and of out, arrays) for any layout:
+    """(coalesced shape, strides of each operand and of out) for any layout:
     operands broadcast (stride 0) and walked in the output's memory order (NumPy's
     order='K'), or for a reduction in the order NumPy's result would have, so a sum
     adds as numpy.sum. Strides only: the arrays' data pointers are the walk's start."""
@@ -479,7 +479,6 @@ def _layout(arrays, operands, shape, out):
     if out is not None:
         perm = sorted(range(nd), key=lambda i: -builtins.abs(out.strides[i]))
         strides.append(out.strides)
-        arrays = arrays + [out]
     elif result_order(operands, shape) == "F":
         perm = range(nd - 1, -1, -1)
     else:
@@ -487,8 +486,7 @@ def _layout(arrays, operands, shape, out):
     if perm is not None:
         shape = [shape[i] for i in perm]
         strides = [[st[i] for i in perm] for st in strides]
-    cshape, cstrides = _coalesce(shape, strides)
-    return cshape, cstrides, arrays
+    return _coalesce(shape, strides)
 
 
 def const_values(prog, operands):
@@ -535,7 +533,7 @@ def execute(prog, operands, shape, out, n_threads, red=RED_NONE):
         try:
             cshape, cstrides = _layouts[key]
         except KeyError:
-            cshape, cstrides, _ = _layout(arrays, operands, shape, out)
+            cshape, cstrides = _layout(arrays, operands, shape, out)
             if len(_layouts) > 1024:
                 _layouts.clear()
             _layouts[key] = cshape, cstrides

@@ -518,12 +518,6 @@ static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
             else
                 memcpy(buf + done * isz, p, (size_t)(run * isz));
         }
-        else if (s == isz && isz == 8) {   /* short rows: no call per run */
-            uint64_t *d_ = (uint64_t *)(store ? p : buf + done * 8);
-            const uint64_t *s_ = (const uint64_t *)(store ? buf + done * 8 : p);
-            for (j = 0; j < run; j++)
-                d_[j] = s_[j];
-        }
         else if (store) {
             switch (isz) {
             case 8: for (j = 0; j < run; j++) memcpy(p + j * s, buf + (done + j) * 8, 8); break;

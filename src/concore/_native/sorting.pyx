@@ -615,7 +615,7 @@ def _zero_or_nan_rows(cnp.ndarray x, int tcode):
 cdef int sort_row_chunks(object x, object out, int nt) except -1:
     """out = x (unless the same) sorted along its rows by NumPy, the rows split into
     nt contiguous chunks sorted at once: NumPy's sort releases the GIL, so each thread
-    takes the GIL only to start its chunk (many short rows on 2 threads: 1.8x)."""
+    takes the GIL only to start its chunk (30000x30 on 2 threads: 1.6x one thread)."""
     cdef Py_ssize_t rows = out.shape[0], c
     cdef int chunks = <int> min(<Py_ssize_t> nt, rows)
     if chunks <= 1 or out.size < PAR_SORT_MIN:
