@@ -791,6 +791,27 @@ def test_views_with_rows_same_bits(dtype, small_grain):
                             same(w, np.add(a, b))
 
 
+def test_row_views_of_more_dimensions(small_grain):
+    """Views of 3 and 4 dimensions with contiguous rows (leading axes swapped, sliced,
+    reversed): each piece of a row is found by unravelling its row over the leading
+    axes, for every operand and the output; NumPy's bits on any thread count."""
+    rng = np.random.default_rng(41)
+    for shape in ((5, 7, 40), (3, 4, 5, 30), (2, 3, 9000)):
+        x = rng.standard_normal(shape)
+        y = rng.standard_normal(shape)
+        a = np.swapaxes(x, 0, 1)[..., 1:]
+        b = np.swapaxes(y[::-1], 0, 1)[..., :-1]
+        big = np.zeros(a.shape[:-1] + (a.shape[-1] + 5,))
+        o = big[..., 2:-3]
+        for nt in (1, 2, 3):
+            same(concore.diff(x, n_threads=nt), np.diff(x))
+            same(concore.evaluate("a * b - a", n_threads=nt), a * b - a)
+            big[...] = 0
+            concore.subtract(a, b, out=o, n_threads=nt)
+            same(o.copy(), a - b)
+            assert not big[..., :2].any() and not big[..., -3:].any()
+
+
 def test_in_place_expressions_on_row_views(small_grain):
     """An expression of several steps written into one of its operands, a view with
     contiguous rows (every block read and written in place): each step reads a value
