@@ -344,6 +344,119 @@ def test_scans_integers_and_dtype(on_backend):
     assert e.compute().shape == (0, 3)
 
 
+# ------------------------------------------------- diff, sorting and selection
+
+def same_bits(got, want):
+    """Equal values, NaN where NaN, and the same sign bits (so -0.0 is not 0.0)."""
+    assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, got.shape)
+    assert np.array_equal(got, want, equal_nan=True)
+    if want.dtype.kind == "f":
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_diff(on_backend):
+    m = normal((61, 23))
+    m[5, 6], m[7, 0] = np.nan, -0.0
+    x = da.from_array(m, chunks=(10, 6))
+    for kw in ({}, {"axis": 0}, {"n": 3, "axis": 1}, {"n": 2, "axis": 0, "prepend": 0.5},
+               {"append": m[:, :2], "prepend": -1.0}, {"n": 0}):
+        same_bits(cd.diff(x, **kw).compute(), np.diff(m, **kw))
+    i = RNG.integers(-2**62, 2**62, size=500)            # wraps as NumPy's int64
+    same_bits(cd.diff(da.from_array(i, chunks=77), 2).compute(), np.diff(i, 2))
+    b = i > 0
+    same_bits(cd.diff(da.from_array(b, chunks=77)).compute(), np.diff(b))   # not_equal
+    same_bits(cd.diff(da.from_array(m[:, :1], chunks=4)).compute(), np.diff(m[:, :1]))
+    with pytest.raises(ValueError, match="non-negative"):
+        cd.diff(x, -1)
+    with pytest.raises(ValueError, match="one dimensional"):
+        cd.diff(da.from_array(np.float64(1.0)))
+
+
+def test_sort_argsort_partition(on_backend):
+    m = RNG.integers(-3, 3, size=(90, 37)).astype(np.float64)   # many ties
+    m[RNG.random(m.shape) < 0.05] = np.nan
+    m[m == 0] = np.where(RNG.random((m == 0).sum()) < 0.5, -0.0, 0.0)
+    x = da.from_array(m, chunks=(20, 8))
+    for axis in (-1, 0, None):
+        same_bits(cd.sort(x, axis=axis).compute(), np.sort(m, axis=axis, kind="stable"))
+        same_bits(cd.argsort(x, axis=axis, kind="stable").compute(),
+                  np.argsort(m, axis=axis, kind="stable"))
+    i = RNG.integers(0, 50, size=(40, 300)).astype(np.int32)
+    y = da.from_array(i, chunks=(7, 64))
+    for kth in (0, 17, [3, -1]):
+        p = cd.partition(y, kth, axis=1).compute()
+        ap = cd.argpartition(y, kth, axis=1).compute()
+        srt = np.sort(i, axis=1)
+        for k in np.atleast_1d(kth):
+            np.testing.assert_array_equal(p[:, k], srt[:, k])
+            np.testing.assert_array_equal(np.take_along_axis(i, ap, 1)[:, k], srt[:, k])
+            assert (p[:, :k % 300] <= p[:, [k]]).all() and (p[:, k:] >= p[:, [k]]).all()
+        np.testing.assert_array_equal(np.sort(p, axis=1), srt)     # a permutation
+    with pytest.raises(ValueError, match="out of bounds"):
+        cd.partition(y, 300, axis=1)
+    with pytest.raises(ValueError, match="kind"):
+        cd.sort(y, kind="bogus")
+
+
+def test_median_quantile_percentile_exact(on_backend):
+    m = normal((50, 12, 9))
+    x = da.from_array(m, chunks=(13, 5, 4))
+    for axis in (None, 0, -1, (0, 2)):
+        for keepdims in (False, True):
+            same_bits(cd.median(x, axis=axis, keepdims=keepdims).compute(),
+                      np.median(m, axis=axis, keepdims=keepdims))
+            for q in (0.3, [0.0, 0.25, 1.0], [[0.1], [0.9]]):
+                same_bits(cd.quantile(x, q, axis=axis, keepdims=keepdims).compute(),
+                          np.quantile(m, q, axis=axis, keepdims=keepdims))
+    for method in ("lower", "higher", "nearest", "midpoint", "inverted_cdf"):
+        same_bits(cd.percentile(x, [5, 50, 95], axis=1, method=method).compute(),
+                  np.percentile(m, [5, 50, 95], axis=1, method=method))
+    m[3, 4, 5] = np.nan                                    # NaN where a line holds one
+    same_bits(cd.median(da.from_array(m, chunks=7), axis=2).compute(), np.median(m, axis=2))
+    same_bits(cd.quantile(da.from_array(m, chunks=7), 0.5).compute(), np.quantile(m, 0.5))
+    ints = RNG.integers(0, 9, size=1001)
+    same_bits(cd.median(da.from_array(ints, chunks=100)).compute(), np.median(ints))
+    with pytest.raises(ValueError, match="range"):
+        cd.quantile(x, 1.5)
+
+
+def test_searchsorted(on_backend):
+    a = np.sort(RNG.integers(0, 100, size=500)).astype(np.float64)   # many ties
+    v = RNG.integers(-5, 105, size=(40, 30)).astype(np.float64)
+    v[0, 0] = np.nan
+    x = da.from_array(v, chunks=(9, 7))
+    for side in ("left", "right"):
+        same_bits(cd.searchsorted(a, x, side=side).compute(), np.searchsorted(a, v, side=side))
+        same_bits(cd.searchsorted(da.from_array(a, chunks=64), x, side=side).compute(),
+                  np.searchsorted(a, v, side=side))
+    perm = RNG.permutation(500)
+    shuffled = a[perm]
+    order = np.argsort(shuffled, kind="stable")
+    same_bits(cd.searchsorted(shuffled, x, sorter=order).compute(),
+              np.searchsorted(shuffled, v, sorter=order))
+    with pytest.raises(ValueError):
+        cd.searchsorted(a, x, side="middle")
+    with pytest.raises(ValueError, match="too deep"):
+        cd.searchsorted(v, x)
+
+
+def test_unique(on_backend):
+    i = RNG.integers(-20, 20, size=(300, 7))
+    x = da.from_array(i, chunks=(41, 3))
+    same_bits(cd.unique(x).compute(), np.unique(i))
+    u, c = cd.unique(x, return_counts=True)
+    u0, c0 = np.unique(i, return_counts=True)
+    same_bits(u.compute(), u0)
+    np.testing.assert_array_equal(c.compute(), c0)
+    f = RNG.integers(0, 5, size=1000).astype(np.float32)
+    f[[3, 500, 999]] = np.nan                   # NaNs count as one value (equal_nan)
+    u, c = cd.unique(da.from_array(f, chunks=128), return_counts=True)
+    u0, c0 = np.unique(f, return_counts=True)
+    same_bits(u.compute(), u0)
+    np.testing.assert_array_equal(c.compute(), c0)
+    assert cd.unique(da.from_array(np.zeros(0), chunks=1)).compute().size == 0
+
+
 # ---------------------------------------------------------------- histograms
 
 def test_histogram_counts_exact(on_backend):

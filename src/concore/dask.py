@@ -28,7 +28,11 @@ the chunks' results in dask's fixed tree (variances with Chan's update): the sam
 for any scheduler and worker count, within rounding of NumPy's; where every result
 comes from one chunk (one chunk along the reduced axes) it is concore's own call. Scans
 carry the running total into each chunk's first element, so along an axis they run the
-same chain of additions as one call would.
+same chain of additions as one call would. ``diff`` is ``subtract`` of the array and its
+shift (NumPy's bits). Sorting and selection along an axis (``sort``, ``argsort``,
+``partition``, ``argpartition``, ``median``, ``quantile``, ``percentile``) first merge
+the chunks along that axis, so each chunk's call is exact; ``unique`` merges the chunks'
+distinct values and counts.
 """
 import ast
 import builtins
@@ -57,6 +61,8 @@ __all__ = list(_ew.__all__) + [
     "min", "max", "nanmin", "nanmax", "ptp", "argmin", "argmax", "nanargmin", "nanargmax",
     "dot", "cumsum", "cumprod", "nancumsum", "nancumprod",
     "histogram", "histogram2d", "histogramdd", "bincount", "digitize",
+    "diff", "sort", "argsort", "partition", "argpartition", "median", "quantile",
+    "percentile", "searchsorted", "unique",
 ]
 
 # --------------------------------------------------------------------- elementwise
@@ -847,3 +853,206 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None, *,  # noq
         bins = [np.asarray(bins)] * 2      # one array of edges for both, as NumPy
     hist, edges = histogramdd([x, y], bins, range, density, weights, n_threads=n_threads)
     return hist, edges[0], edges[1]
+
+
+# ------------------------------------------------------------------ differences
+
+def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue, *, n_threads=None):
+    """``concore.diff`` of a dask array: each value minus its neighbour along ``axis``
+    (``not_equal`` for booleans), as concore's ``subtract`` over the array and itself
+    shifted by one; chunk borders are joined where the two disagree. NumPy's bits."""
+    x = _as_dask(a)
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    if n == 0:
+        return x
+    if x.ndim == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
+    axis = normalize_axis_index(operator.index(axis), x.ndim)
+    parts = []
+    for extra in (prepend, x, append):
+        if extra is x:
+            parts.append(x)
+        elif extra is not np._NoValue:
+            e = _as_dask(extra)
+            if e.ndim == 0:
+                e = da.broadcast_to(e, x.shape[:axis] + (1,) + x.shape[axis + 1:])
+            parts.append(e)
+    if len(parts) > 1:
+        x = da.concatenate(parts, axis=axis)
+    hi = (slice(None),) * axis + (slice(1, None),)
+    lo = (slice(None),) * axis + (slice(None, -1),)
+    for _ in range(n):
+        step = not_equal if x.dtype == np.bool_ else subtract
+        x = step(x[hi], x[lo], n_threads=n_threads)
+    return x
+
+
+# -------------------------------------------------------- sorting and selection
+
+def _whole_along(a, axis, name):
+    """(x, axes): ``a`` as a dask array whose chunks each hold whole lines along
+    ``axes`` (``axis`` None: the C-order flattening in one chunk, as NumPy flattens),
+    so that a chunk's sort or selection along them is the whole array's."""
+    x = _as_dask(a)
+    if axis is None:
+        x, axes = x.reshape(-1), (0,)
+    else:
+        axes = normalize_axis_tuple(axis, x.ndim)
+    _known_chunks(x, axes, name)
+    return x.rechunk({ax: -1 for ax in axes}), axes
+
+
+def _map_lines(name, a, axis, n_threads, index_result, *args, **kwargs):
+    """``concore.<name>(chunk, *args, axis=...)`` over chunks holding whole lines
+    along ``axis``; the lines of different chunks run in parallel."""
+    f = getattr(concore, name)
+    x, (ax,) = _whole_along(a, None if axis is None else operator.index(axis), name)
+    t = np.dtype(np.intp) if index_result else x.dtype
+    f(np.zeros((1,), x.dtype), *((0,) if args else ()), **kwargs)   # a bad kind fails now
+    for k in np.atleast_1d(args[0]) if args else ():     # partition's kth, NumPy's error
+        if not -x.shape[ax] <= operator.index(k) < x.shape[ax]:
+            raise ValueError(f"kth(={k}) out of bounds ({x.shape[ax]})")
+    share = _share(n_threads, x.npartitions)
+    block = _named(lambda b: f(b, *args, axis=ax, n_threads=share(), **kwargs))
+    return x.map_blocks(block, dtype=t, meta=np.empty((0,) * x.ndim, t),
+                        token=f"concore-{name}")
+
+
+_LINES = ("The chunks are first merged along the axis (``axis=None``: the flattened "
+          "array in one chunk), so that each holds whole lines; lines in different "
+          "chunks run in parallel.")
+
+
+def sort(a, axis=-1, kind=None, *, stable=None, n_threads=None):
+    return _map_lines("sort", a, axis, n_threads, False, kind=kind, stable=stable)
+
+
+def argsort(a, axis=-1, kind=None, *, stable=None, n_threads=None):
+    return _map_lines("argsort", a, axis, n_threads, True, kind=kind, stable=stable)
+
+
+def partition(a, kth, axis=-1, kind="introselect", *, n_threads=None):
+    return _map_lines("partition", a, axis, n_threads, False, kth, kind=kind)
+
+
+def argpartition(a, kth, axis=-1, kind="introselect", *, n_threads=None):
+    return _map_lines("argpartition", a, axis, n_threads, True, kth, kind=kind)
+
+
+sort.__doc__ = "``concore.sort`` of a dask array along ``axis``: NumPy's stable sort. " + _LINES
+argsort.__doc__ = ("``concore.argsort`` of a dask array: indices along ``axis`` (NumPy's "
+                   "stable order with ``kind='stable'``). " + _LINES)
+partition.__doc__ = ("``concore.partition`` of a dask array: the ``kth`` values in their "
+                     "sorted places along ``axis``, smaller before, larger after. " + _LINES)
+argpartition.__doc__ = "``concore.argpartition``: the indices of :func:`partition`. " + _LINES
+
+
+def _select(name, a, q, axis, method, keepdims, n_threads):
+    """concore's median (q None), quantile or percentile of chunks that hold the
+    reduced axes whole: every result comes from one exact call."""
+    f = getattr(concore, name)
+    x, axes = _whole_along(a, axis, name)
+    qa = () if q is None else (np.asarray(q),)
+    kw = {} if q is None else {"method": method}
+    # the result's type; a bad q or method fails now, not when computed
+    t = np.asarray(f(np.ones((1,) * x.ndim, x.dtype), *qa, axis=axes, **kw)).dtype
+    share = _share(n_threads, x.npartitions)
+    nd, qshape = x.ndim, qa[0].shape if qa else ()
+    out_ind = tuple(range(nd, nd + len(qshape))) + tuple(i for i in range(nd) if i not in axes)
+
+    def block(b):
+        return np.asarray(f(b, *qa, axis=axes, n_threads=share(), **kw), dtype=t)
+
+    r = da.blockwise(_named(block), out_ind, x, tuple(range(nd)), concatenate=True,
+                     new_axes={nd + i: n for i, n in enumerate(qshape)}, dtype=t,
+                     meta=np.empty((0,) * len(out_ind), t), token=f"concore-{name}")
+    if keepdims:
+        shape = _as_dask(a).shape
+        shape = (1,) * len(shape) if axis is None else tuple(
+            1 if i in axes else n for i, n in enumerate(shape))
+        r = r.reshape(qshape + shape)
+    return r
+
+
+def median(a, axis=None, keepdims=False, *, n_threads=None):
+    """``concore.median`` of a dask array: the reduced axes merged into one chunk
+    (``axis=None``: the whole array in one chunk, as dask's own median), then each
+    chunk's exact median (NumPy's NaN rule: NaN where a line holds one)."""
+    return _select("median", a, None, axis, None, keepdims, n_threads)
+
+
+def quantile(a, q, axis=None, method="linear", keepdims=False, *, n_threads=None):
+    """``concore.quantile`` of a dask array: exact (NumPy's ``method``s, not dask's
+    approximate percentiles); the reduced axes are merged into one chunk first
+    (``axis=None``: the whole array in one chunk). ``q`` is a NumPy value or list."""
+    return _select("quantile", a, q, axis, method, keepdims, n_threads)
+
+
+def percentile(a, q, axis=None, method="linear", keepdims=False, *, n_threads=None):
+    """``concore.percentile`` of a dask array (``q`` in percent; see :func:`quantile`)."""
+    return _select("percentile", a, q, axis, method, keepdims, n_threads)
+
+
+def searchsorted(a, v, side="left", sorter=None, *, n_threads=None):
+    """``concore.searchsorted`` of the chunks of ``v`` (a dask array, any shape) in the
+    sorted 1-D ``a`` (NumPy or dask; a dask ``a`` is merged into one chunk that every
+    task reads): the indices NumPy gives, chunked like ``v``."""
+    s = _as_dask(a)
+    if s.ndim != 1:
+        raise ValueError("object too deep for desired array" if s.ndim > 1
+                         else "object of too small depth for desired array")
+    _known_chunks(s, (0,), "searchsorted")
+    args = [s.rechunk(-1)]
+    if sorter is not None:
+        so = _as_dask(sorter)
+        if so.shape != s.shape:
+            raise ValueError("sorter.size must equal a.size")
+        args.append(so.rechunk(-1))
+    q = _as_dask(v)
+    concore.searchsorted(np.empty(0, s.dtype), np.empty(0, q.dtype), side=side)  # checks
+    share = _share(n_threads, q.npartitions)
+    t = np.dtype(np.intp)
+
+    def block(vb, sb, *so):
+        return concore.searchsorted(sb, vb, side=side, sorter=so[0] if so else None,
+                                    n_threads=share())
+
+    ind = tuple(range(1, q.ndim + 1))
+    pairs = [q, ind]
+    for arg in args:
+        pairs += [arg, (0,)]
+    return da.blockwise(_named(block), ind, *pairs, concatenate=True, dtype=t,
+                        meta=np.empty((0,) * q.ndim, t), token="concore-searchsorted")
+
+
+def unique(ar, return_counts=False, *, n_threads=None):
+    """``concore.unique`` of a dask array (flattened): each chunk's distinct values and
+    counts, then those of all chunks merged (counts added; NaNs counted as one value,
+    NumPy's ``equal_nan=True``). The result's length is known once computed (dask's
+    nan). Returns ``values``, or ``(values, counts)``."""
+    x = _as_dask(ar).reshape(-1)
+    share = _share(n_threads, x.npartitions)
+    part = dask.delayed(_named(
+        lambda b: concore.unique(b, return_counts=True, n_threads=share())), pure=True)
+    merged = dask.delayed(_merge_unique, pure=True, nout=2)(
+        [part(b) for b in x.to_delayed()], x.dtype)
+    vals = da.from_delayed(merged[0], (math.nan,), dtype=x.dtype,
+                           meta=np.empty((0,), x.dtype))
+    if not return_counts:
+        return vals
+    return vals, da.from_delayed(merged[1], (math.nan,), dtype=np.intp,
+                                 meta=np.empty((0,), np.intp))
+
+
+def _merge_unique(parts, dtype):
+    """One (values, counts) from the chunks' ones, in chunk order."""
+    if not parts:
+        return np.empty(0, dtype), np.empty(0, np.intp)
+    vals = np.concatenate([p[0] for p in parts])
+    counts = np.concatenate([p[1] for p in parts]).astype(np.intp)
+    u, inv = concore.unique(vals, return_inverse=True)
+    total = np.zeros(len(u), np.intp)
+    np.add.at(total, inv, counts)
+    return u, total
