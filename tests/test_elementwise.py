@@ -812,6 +812,45 @@ def test_row_views_of_more_dimensions(small_grain):
             assert not big[..., :2].any() and not big[..., -3:].any()
 
 
+@pytest.mark.parametrize("backend", ["native", "python"] if NATIVE else ["python"])
+def test_repeated_calls_on_views(backend):
+    """A second call on views of the dtypes, shapes and strides of an earlier one takes
+    the remembered program and walk: NumPy's values and result layout on new data,
+    an unaligned view of the same strides still NumPy's, bad n_threads still refused."""
+    rng = np.random.default_rng(43)
+    cases = {
+        "rows": lambda m: (m[:, 1:], m[:, :-1]),
+        "transposed": lambda m: (m.T[:, 2:], m.T[:, :-2]),
+        "reversed": lambda m: (m[::-1, ::-2], m[:, 1::2]),
+        "broadcast": lambda m: (m[:, 3:5], m[:1, :2]),
+        "3-D": lambda m: (m.reshape(4, 10, 10)[:, 1:, :9:3], m.reshape(4, 10, 10)[:, :-1, 1::3]),
+    }
+    with concore.use_backend(backend):
+        for kind, views in cases.items():
+            for rep in range(3):
+                m = rng.standard_normal((40, 10))
+                a, b = views(m)
+                for f, ref in ((concore.subtract, np.subtract), (concore.maximum, np.maximum),
+                               (concore.less, np.less)):
+                    r, want = f(a, b), ref(a, b)
+                    same(r, want)
+                    assert (r.flags.c_contiguous, r.flags.f_contiguous) == \
+                        (want.flags.c_contiguous, want.flags.f_contiguous), (kind, rep)
+                w = concore.where(a > 0, a, b)
+                same(w, np.where(a > 0, a, b))
+                same(concore.clip(a, b, b + 1), np.clip(a, b, b + 1))
+        a, b = cases["rows"](rng.standard_normal((40, 10)))
+        with pytest.raises(ValueError):
+            concore.subtract(a, b, n_threads=0)
+        # the same dtype, shape and strides, but data one byte off alignment
+        buf = np.zeros(40 * 10 * 8 + 1, np.uint8)
+        m = np.ndarray((40, 10), np.float64, buf, offset=1)
+        m[...] = rng.standard_normal((40, 10))
+        u, v = m[:, 1:], m[:, :-1]
+        assert not u.flags.aligned and u.strides == a.strides
+        same(concore.subtract(u, v), np.subtract(u, v))
+
+
 def test_in_place_expressions_on_row_views(small_grain):
     """An expression of several steps written into one of its operands, a view with
     contiguous rows (every block read and written in place): each step reads a value
