@@ -814,8 +814,9 @@ def test_row_views_of_more_dimensions(small_grain):
 
 @pytest.mark.parametrize("backend", ["native", "python"] if NATIVE else ["python"])
 def test_repeated_calls_on_views(backend):
-    """A second call on views of the dtypes, shapes and strides of an earlier one takes
-    the remembered program and walk: NumPy's values and result layout on new data,
+    """A second call (function or expression) on views of the dtypes, shapes and
+    strides of an earlier one takes the remembered program and walk: NumPy's values
+    and result layout on new data,
     an unaligned view of the same strides still NumPy's, bad n_threads still refused."""
     rng = np.random.default_rng(43)
     cases = {
@@ -836,6 +837,9 @@ def test_repeated_calls_on_views(backend):
                     same(r, want)
                     assert (r.flags.c_contiguous, r.flags.f_contiguous) == \
                         (want.flags.c_contiguous, want.flags.f_contiguous), (kind, rep)
+                e, want = concore.evaluate("a * b - a", {"a": a, "b": b}), a * b - a
+                same(e, want)
+                assert e.flags.f_contiguous == want.flags.f_contiguous, (kind, rep)
                 w = concore.where(a > 0, a, b)
                 same(w, np.where(a > 0, a, b))
                 same(concore.clip(a, b, b + 1), np.clip(a, b, b + 1))

@@ -147,8 +147,8 @@ class _Parser:
 class _Parsed:
     # fast: programs by operand types for the compiled fast path (native backend);
     # table: the same for elementwise._fast_call (whole arrays above the grain);
-    # learned: the operand types _learn_fast has seen
-    __slots__ = ("src", "tree", "names", "red", "axis", "fast", "table", "learned")
+    # learned: the operand types _learn_fast has seen; views: elementwise._view_call's
+    __slots__ = ("src", "tree", "names", "red", "axis", "fast", "table", "learned", "views")
 
 
 _parse_lock = threading.Lock()
@@ -177,6 +177,7 @@ def _parse(src):
     p.fast = {} if _native_ew is not None and red is None else None
     p.table = {} if red is None else None
     p.learned = set()
+    p.views = {} if red is None else None
     with _parse_lock:
         if len(_parsed) > 1024:
             _parsed.clear()
@@ -218,6 +219,11 @@ def _run(p, ops, out, n_threads):
         r = _ew._fast_call(p.table, ops, n_threads, out)
         if r is not None:
             return r
+    if p.views and out is None:
+        # views of dtypes, shapes and strides seen before
+        r = _ew._view_call(p.views, ops, n_threads)
+        if r is not None:
+            return r
     ops = [o if type(o) in (bool, int, float) or isinstance(o, np.ndarray)
            else np.asarray(o) for o in ops]
     if p.red is None:
@@ -225,6 +231,8 @@ def _run(p, ops, out, n_threads):
             r = _ew.run_tree(p.tree, ops, out, None, n_threads, _ew._cache, p.src)
             if p.table is not None:
                 _ew._learn_fast(p.table, p.src, p.tree, ops, fast, p.learned)
+                if out is None:
+                    _ew._learn_views(p.views, p.src, p.tree, ops)
             return r
         except _ew.Fallback:
             if n_threads is not None:
@@ -241,7 +249,7 @@ def _run(p, ops, out, n_threads):
         from concore import reductions
         inner = _Parsed()
         inner.src, inner.tree, inner.names, inner.red, inner.axis = p.src, p.tree, p.names, None, None
-        inner.fast = inner.table = None
+        inner.fast = inner.table = inner.views = None
         values = _run(inner, ops, None, n_threads)
         f = reductions.sum if p.red == "sum" else np.prod
         r = f(values, axis=p.axis) if p.red == "prod" else f(values, axis=p.axis,
