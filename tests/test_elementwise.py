@@ -846,6 +846,24 @@ def test_repeated_calls_on_views(backend):
         a, b = cases["rows"](rng.standard_normal((40, 10)))
         with pytest.raises(ValueError):
             concore.subtract(a, b, n_threads=0)
+        # Python scalars: converted on each call; power's program follows the exponent
+        for v in (1.5, -2.0, 3, True):
+            same(concore.add(a, v), np.add(a, v))
+            same(concore.evaluate("2 * x + y", {"x": a, "y": v}), 2 * a + v)
+        c = np.abs(b)
+        for v in (2.0, 0.5, -1.0, 3.0, 1.7, 2.0):     # a**3: concore's rounded cube
+            same(concore.power(c, v), concore.power(c.copy(), v))
+            if v in (2.0, 0.5, -1.0):
+                same(concore.power(c, v), np.power(c, v))
+        i8 = rng.integers(-50, 50, size=(30, 12)).astype(np.int8)[:, 1:]
+        for v in (3, -7, 300, 5):
+            if v == 300:    # beyond int8: NumPy's error, not a wrapped constant
+                with pytest.raises(OverflowError):
+                    np.add(i8, v)
+                with pytest.raises(OverflowError):
+                    concore.add(i8, v)
+            else:
+                same(concore.add(i8, v), np.add(i8, v))
         # the same dtype, shape and strides, but data one byte off alignment
         buf = np.zeros(40 * 10 * 8 + 1, np.uint8)
         m = np.ndarray((40, 10), np.float64, buf, offset=1)
