@@ -10,6 +10,8 @@ Groups:
     dask-expr-sin2cos2        sin(x)**2 + cos(y)**2   (an array result)
     dask-cumsum               cumsum(x)
     dask-histogram            histogram(x, 100, range=(0, 1))[0]
+    dask-diff                 diff(x)
+    dask-median               median(x)   (the chunks merged into one, then exact)
 
 Entries of every group:
 
@@ -67,6 +69,10 @@ GROUPS = {
         lambda x, y: da.histogram(x, 100, range=(0, 1))[0],
         lambda x, y: _common.concore.histogram(x, 100, range=(0, 1))[0],
         lambda x, y: np.histogram(x, 100, range=(0, 1))[0], 0),
+    "dask-diff": (lambda x, y: cd.diff(x), lambda x, y: da.diff(x),
+                  lambda x, y: _common.concore.diff(x), lambda x, y: np.diff(x), 0),
+    "dask-median": (lambda x, y: cd.median(x), lambda x, y: da.median(x, axis=0),
+                    lambda x, y: _common.concore.median(x), lambda x, y: np.median(x), 0),
 }
 
 

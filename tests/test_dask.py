@@ -366,6 +366,12 @@ def test_diff(on_backend):
     b = i > 0
     same_bits(cd.diff(da.from_array(b, chunks=77)).compute(), np.diff(b))   # not_equal
     same_bits(cd.diff(da.from_array(m[:, :1], chunks=4)).compute(), np.diff(m[:, :1]))
+    v = normal(12)                   # chunks of one value and empty ones, n up to 12
+    for chunks in ((1, 0, 5, 1, 0, 3, 2), (1,) * 12, (0, 12, 0), (11, 1)):
+        for k in (1, 2, 5, 12, 13):
+            same_bits(cd.diff(da.from_array(v, chunks=(chunks,)), k).compute(), np.diff(v, k))
+    same_bits(cd.diff(da.from_array(m, chunks=((1, 20, 40), (1, 1, 21))), 3, axis=0).compute(),
+              np.diff(m, 3, axis=0))
     with pytest.raises(ValueError, match="non-negative"):
         cd.diff(x, -1)
     with pytest.raises(ValueError, match="one dimensional"):

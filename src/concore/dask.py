@@ -858,9 +858,9 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None, *,  # noq
 # ------------------------------------------------------------------ differences
 
 def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue, *, n_threads=None):
-    """``concore.diff`` of a dask array: each value minus its neighbour along ``axis``
-    (``not_equal`` for booleans), as concore's ``subtract`` over the array and itself
-    shifted by one; chunk borders are joined where the two disagree. NumPy's bits."""
+    """``concore.diff`` of a dask array: each chunk's differences, its last value's
+    with the next chunk's first (no rechunking, no copy of the input); ``n`` times.
+    NumPy's bits (``not_equal`` for booleans)."""
     x = _as_dask(a)
     n = operator.index(n)
     if n < 0:
@@ -881,12 +881,52 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue, *, n_threads=
             parts.append(e)
     if len(parts) > 1:
         x = da.concatenate(parts, axis=axis)
-    hi = (slice(None),) * axis + (slice(1, None),)
-    lo = (slice(None),) * axis + (slice(None, -1),)
+    _known_chunks(x, (axis,), "diff")
     for _ in range(n):
-        step = not_equal if x.dtype == np.bool_ else subtract
-        x = step(x[hi], x[lo], n_threads=n_threads)
+        x = _diff_once(x, axis, n_threads)
     return x
+
+
+def _diff_once(x, axis, n_threads):
+    t = concore.diff(np.zeros((2,), x.dtype)).dtype
+    f = concore.not_equal if x.dtype == np.bool_ else concore.subtract
+    share = _share(n_threads, x.npartitions)
+
+    def at(lo, hi):
+        return (slice(None),) * axis + (slice(lo, hi),)
+
+    def block(b, nxt):
+        """b's differences along the axis, then nxt's first value minus b's last."""
+        m = b.shape[axis]
+        if nxt is None or m == 0:
+            return concore.diff(b, axis=axis, n_threads=share())
+        out = np.empty(b.shape, t)
+        nt = share()
+        if m > 1:
+            f(b[at(1, None)], b[at(None, -1)], out=out[at(None, -1)], n_threads=nt)
+        f(nxt[at(None, 1)], b[at(-1, None)], out=out[at(-1, None)], n_threads=nt)
+        return out
+
+    run = dask.delayed(_named(block), pure=True)
+    blocks = x.to_delayed()
+    sizes = x.chunks[axis]
+    nonempty = [k for k, c in enumerate(sizes) if c]
+    last = nonempty[-1] if nonempty else -1
+    out = np.empty(blocks.shape, dtype=object)
+    for pos in np.ndindex(*blocks.shape):
+        k = pos[axis]
+        later = [j for j in nonempty if j > k]
+        nxt = blocks[pos[:axis] + (later[0],) + pos[axis + 1:]] if later else None
+        shape = [c[j] for c, j in zip(x.chunks, pos)]
+        if k == last or not sizes[k] and not later:
+            shape[axis] = builtins.max(0, sizes[k] - 1)
+        out[pos] = da.from_delayed(run(blocks[pos], nxt), tuple(shape), dtype=t,
+                                   meta=np.empty((0,) * x.ndim, t))
+    if not out.size:
+        shape = list(x.shape)
+        shape[axis] = builtins.max(0, shape[axis] - 1)
+        return da.zeros(tuple(shape), t)
+    return da.block(out.tolist())
 
 
 # -------------------------------------------------------- sorting and selection
