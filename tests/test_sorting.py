@@ -224,6 +224,36 @@ def test_block_boundaries(backend, nt, n):
 
 
 @pytest.mark.parametrize("nt", THREADS)
+def test_argsort_short_rows(backend, nt, small_grain):
+    """Rows around the short-row paths of argsort: insertion sort (up to 32), runs of 16
+    merged (up to 64, and up to 128 where the keys differ in more than one radix digit),
+    radix passes beyond: NumPy's stable argsort on every kind of key."""
+    rng = np.random.default_rng(47)
+    for n in (17, 31, 32, 33, 40, 48, 63, 64, 65, 100, 127, 128, 129, 200):
+        rows = 700 if n < 100 else 120
+        xs = {
+            "f64": payload_nans(rows * n, np.float64, rng).reshape(rows, n),
+            "f64-zeros-ties": np.where(rng.random((rows, n)) < 0.3, -0.0,
+                                       np.round(rng.standard_normal((rows, n)), 1)),
+            "f32-inf": np.where(rng.random((rows, n)) < 0.1, np.float32(-np.inf),
+                                rng.standard_normal((rows, n)).astype(np.float32)),
+            "i64-small": rng.integers(-3, 3, (rows, n)),          # one digit: radix above 64
+            "i64-full": rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max,
+                                     (rows, n)),
+            "i32": rng.integers(-1000, 1000, (rows, n)).astype(np.int32),
+            "u8": rng.integers(0, 256, (rows, n)).astype(np.uint8),
+            "bool": rng.random((rows, n)) < 0.5,
+            "sorted": np.sort(rng.standard_normal((rows, n)), axis=1),
+            "reversed": -np.sort(rng.standard_normal((rows, n)), axis=1),
+        }
+        for label, x in xs.items():
+            same_bits(S.argsort(x, n_threads=nt), np.argsort(x, kind="stable"),
+                      f"{label} rows of {n}")
+            same_bits(S.argsort(x.T, axis=0, n_threads=nt),
+                      np.argsort(x.T, axis=0, kind="stable"), f"{label} axis 0, {n}")
+
+
+@pytest.mark.parametrize("nt", THREADS)
 def test_many_rows(backend, nt, small_grain):
     rng = np.random.default_rng(3)
     # 3000 rows of 40: several tasks of rows (32768 elements each) on the threads

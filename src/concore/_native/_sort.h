@@ -45,6 +45,8 @@ static void cs_big_free(void *p) { free(p); }
 #define CS_MAXR 2048          /* largest radix (11-bit digits) */
 #define CS_MAXP 8             /* most passes (64-bit keys) */
 #define CS_SMALL 32           /* rows up to this length: insertion sort */
+#define CS_RUN 16             /* argsort of short rows: insertion-sorted runs ... */
+#define CS_MERGE_MAX 128      /* ... merged, for rows up to this length */
 #define CS_MSD_BITS 11        /* digit of the MSD passes (2048 buckets) */
 #define CS_MSD_R (1 << CS_MSD_BITS)
 #define CS_MSD_MIN (1 << 17)
@@ -392,6 +394,42 @@ static void NAME##_sort_bucket(const void *src_, void *dst_, intptr_t n, void *t
     }                                                                                      \
 }                                                                                          \
                                                                                            \
+/* Stable argsort of a short row: keys insertion-sorted in runs of CS_RUN, then runs    \
+   merged pairwise (equal keys: the left run's first) between (k1, idx) and (k2, i2):    \
+   no count tables to clear and scan per row (which made rows of 64 values 2.7x slower   \
+   than NumPy's stable argsort). */                                                      \
+static void NAME##_argsort_merge(const UT *vals, int64_t *idx, intptr_t n, UT *k1,         \
+                                 UT *k2, int64_t *i2) {                                    \
+    for (intptr_t r = 0; r < n; r += CS_RUN) {                                             \
+        intptr_t e = r + CS_RUN < n ? r + CS_RUN : n;                                      \
+        for (intptr_t i = r; i < e; i++) {                                                 \
+            UT kv = KEY(vals[i]);                                                          \
+            intptr_t j = i;                                                                \
+            while (j > r && k1[j - 1] > kv) { k1[j] = k1[j - 1]; idx[j] = idx[j - 1]; j--; }\
+            k1[j] = kv;                                                                    \
+            idx[j] = i;                                                                    \
+        }                                                                                  \
+    }                                                                                      \
+    UT *ka = k1, *kb = k2, *kt;                                                            \
+    int64_t *ia = idx, *ib = i2, *it;                                                      \
+    for (intptr_t w = CS_RUN; w < n; w *= 2) {                                             \
+        for (intptr_t lo = 0; lo < n; lo += 2 * w) {                                       \
+            intptr_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;  \
+            intptr_t i = lo, j = mid, o = lo;                                              \
+            while (i < mid && j < hi) {                                                    \
+                int right = ka[j] < ka[i];                                                 \
+                kb[o] = right ? ka[j] : ka[i];                                             \
+                ib[o++] = right ? ia[j++] : ia[i++];                                       \
+            }                                                                              \
+            for (; i < mid; i++, o++) { kb[o] = ka[i]; ib[o] = ia[i]; }                    \
+            for (; j < hi; j++, o++) { kb[o] = ka[j]; ib[o] = ia[j]; }                     \
+        }                                                                                  \
+        kt = ka; ka = kb; kb = kt;                                                         \
+        it = ia; ia = ib; ib = it;                                                         \
+    }                                                                                      \
+    if (ia != idx) memcpy(idx, ia, sizeof(int64_t) * n);                                   \
+}                                                                                          \
+                                                                                           \
 /* Stable argsort of vals[0:n] into idx. k1, k2: n keys each, i2: n indices;              \
    cnt: NP*R + R counts. */                                                                \
 static void NAME##_argsort_serial(const void *vals_, int64_t *idx, intptr_t n, void *k1_,  \
@@ -408,6 +446,18 @@ static void NAME##_argsort_serial(const void *vals_, int64_t *idx, intptr_t n, v
             idx[j] = i;                                                                    \
         }                                                                                  \
         return;                                                                            \
+    }                                                                                      \
+    if (n <= CS_MERGE_MAX) {                                                               \
+        /* merging, unless the keys of a row of over 64 differ in one digit only */       \
+        uint64_t vo, va;                                                                   \
+        int busy = 0;                                                                      \
+        NAME##_orand(vals, 0, n, &vo, &va);                                                \
+        for (int p = 0; p < NAME##_NP; p++)                                                \
+            busy += (((vo ^ va) >> (p * DIG)) & (NAME##_R - 1)) != 0;                      \
+        if (busy > 1 || n <= CS_MERGE_MAX / 2) {                                           \
+            NAME##_argsort_merge(vals, idx, n, k1, k2, i2);                                \
+            return;                                                                        \
+        }                                                                                  \
     }                                                                                      \
     NAME##_hist_all(vals, 0, n, cnt);                                                      \
     k = NAME##_active(cnt, n, act);                                                        \
