@@ -2,6 +2,7 @@
 
 Groups (1e7 elements unless noted): sort-f64, sort-i64 (full int64 range),
 sort-f64-rows-30000x30 (each row of a 30000 x 30 array sorted) and sort-f64-1e5,
+argsort-stable-f64-rows-15625x64 (1e6 values in rows of 64),
 argsort-stable-f64 (uniform) and argsort-stable-f64-normal (standard normal: uneven
 first-digit buckets, argsort's gathered and cooperative paths), searchsorted (1e6
 float64 queries into 1e7 sorted), unique-i64 (1e7 ints in [0, 1000): many repeats),
@@ -59,11 +60,13 @@ ENTRIES = ("concore-1t", "concore-all", "concore-python", "numpy", "numpy-avx2",
 # --------------------------------------------------------------------------------------
 def make_input(kind, n, seed=_common.SEED):
     rng = np.random.default_rng([seed, 400 + {"f64": 0, "i64": 1, "rep": 2, "ss": 3,
-                                              "norm": 4, "rows30": 5}[kind]])
+                                              "norm": 4, "rows30": 5, "rows64": 6}[kind]])
     if kind == "f64":
         return (rng.random(n),)
     if kind == "rows30":
         return (rng.random((n // 30, 30)),)
+    if kind == "rows64":
+        return (rng.random((n // 64, 64)),)
     if kind == "norm":
         return (rng.standard_normal(n),)
     if kind == "i64":
@@ -109,7 +112,7 @@ def _check_values(func, args, r):
     if func == "sort":
         assert np.array_equal(r, np.sort(a, kind="stable"))
     elif func == "argsort":
-        assert np.array_equal(a[r], np.sort(a, kind="stable"))
+        assert np.array_equal(np.take_along_axis(a, r, -1), np.sort(a, kind="stable"))
     elif func == "searchsorted":
         assert np.array_equal(r, np.searchsorted(*args))
     elif func == "unique":
@@ -162,7 +165,7 @@ class Group:
     def __init__(self, name, func, kind, n, large=False):
         self.name, self.func, self.kind, self.n, self.large = name, func, kind, n, large
         self.entries = [e for e in ENTRIES if not (large and e in ("concore-python", "numba"))
-                        and not (kind == "rows30" and e == "numba")]   # numba: 1-D only
+                        and not (kind.startswith("rows") and e == "numba")]   # numba: 1-D
 
 
 GROUPS = [
@@ -176,6 +179,8 @@ GROUPS = [
     # mid sizes: a row short enough for NumPy's SIMD sort, one where the radix sort wins
     Group("sort-f64-rows-30000x30", "sort", "rows30", 9 * 10**5),
     Group("sort-f64-1e5", "sort", "f64", 10**5),
+    # short rows: argsort's merged runs (radix passes cost a count table per row)
+    Group("argsort-stable-f64-rows-15625x64", "argsort", "rows64", 10**6),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 _INPUTS = {}
