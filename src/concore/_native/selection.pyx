@@ -158,6 +158,7 @@ cdef enum:
     MINCAP = 1 << 16        # a bucket of at most max(MINCAP, n / 16) keys is gathered
     POLL_SPAN = 1 << 16     # values of short rows between two Ctrl-C polls: a clock
                             # read per row of 30 cost 6% of a partition
+    SORT_SEL = 24           # rows up to this long: keys insertion-sorted, not selected
 
 ctypedef fused in_t:
     double
@@ -490,6 +491,18 @@ cdef bint select_row(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_
             nan = nan | (k == nankey(x))
     if nan and stop_at_nan:
         return 1
+    if n <= SORT_SEL:
+        # a short row: sorting its keys outright beats a selection per kth
+        for i in range(1, n):
+            k = buf[i]
+            lo = i
+            while lo > 0 and buf[lo - 1] > k:
+                buf[lo] = buf[lo - 1]
+                lo -= 1
+            buf[lo] = k
+        for j in range(m):
+            res[j] = buf[ranks[j]]
+        return 0
     for j in range(m):
         nth_element(buf + lo, buf + ranks[j], buf + n)
         res[j] = buf[ranks[j]]
