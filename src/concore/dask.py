@@ -28,8 +28,8 @@ the chunks' results in dask's fixed tree (variances with Chan's update): the sam
 for any scheduler and worker count, within rounding of NumPy's; where every result
 comes from one chunk (one chunk along the reduced axes) it is concore's own call. Scans
 carry the running total into each chunk's first element, so along an axis they run the
-same chain of additions as one call would. ``diff`` is ``subtract`` of the array and its
-shift (NumPy's bits). Sorting and selection along an axis (``sort``, ``argsort``,
+same chain of additions as one call would. ``diff`` subtracts within each chunk and
+across each chunk border (NumPy's bits). Sorting and selection along an axis (``sort``, ``argsort``,
 ``partition``, ``argpartition``, ``median``, ``quantile``, ``percentile``) first merge
 the chunks along that axis, so each chunk's call is exact; ``unique`` merges the chunks'
 distinct values and counts.
