@@ -813,7 +813,7 @@ def test_row_views_of_more_dimensions(small_grain):
 
 
 @pytest.mark.parametrize("backend", ["native", "python"] if NATIVE else ["python"])
-def test_repeated_calls_on_views(backend):
+def test_repeated_calls_on_views(backend, small_grain):
     """A second call (function or expression) on views of the dtypes, shapes and
     strides of an earlier one takes the remembered program and walk: NumPy's values
     and result layout on new data,
@@ -833,7 +833,7 @@ def test_repeated_calls_on_views(backend):
                 a, b = views(m)
                 for f, ref in ((concore.subtract, np.subtract), (concore.maximum, np.maximum),
                                (concore.less, np.less)):
-                    r, want = f(a, b), ref(a, b)
+                    r, want = f(a, b, n_threads=1 + rep), ref(a, b)   # 1, 2, 3 threads
                     same(r, want)
                     assert (r.flags.c_contiguous, r.flags.f_contiguous) == \
                         (want.flags.c_contiguous, want.flags.f_contiguous), (kind, rep)
