@@ -158,8 +158,15 @@ GROUPS = [
     Group("diff-1e7", "diff", "a_1e7"),
     Group("diff-axis1-1e6x10", "diff", "a_rows_10"),
     Group("diff-axis1-1000x1000", "diff", "a_2d_1000"),
+    # call cost on small views: diff subtracts two views of a 10 x 10 array
+    Group("diff-axis1-10x10", "diff", "a_2d_10"),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
+
+
+@pytest.fixture(scope="session")
+def a_2d_10():
+    return np.random.default_rng([_common.SEED, 160]).random((10, 10))
 
 
 def _params():
