@@ -2,7 +2,8 @@
 
 Groups (1e7 elements unless noted): sort-f64, sort-i64 (full int64 range),
 sort-f64-rows-30000x30 (each row of a 30000 x 30 array sorted) and sort-f64-1e5,
-argsort-stable-f64-rows-15625x64 (1e6 values in rows of 64),
+argsort-stable-f64-rows-15625x64 (1e6 values in rows of 64), sort-f64-rows-1e5x100 and
+argsort-stable-f64-rows-1e6x10 (1e7 values in short rows),
 argsort-stable-f64 (uniform) and argsort-stable-f64-normal (standard normal: uneven
 first-digit buckets, argsort's gathered and cooperative paths), searchsorted (1e6
 float64 queries into 1e7 sorted), unique-i64 (1e7 ints in [0, 1000): many repeats),
@@ -60,13 +61,18 @@ ENTRIES = ("concore-1t", "concore-all", "concore-python", "numpy", "numpy-avx2",
 # --------------------------------------------------------------------------------------
 def make_input(kind, n, seed=_common.SEED):
     rng = np.random.default_rng([seed, 400 + {"f64": 0, "i64": 1, "rep": 2, "ss": 3,
-                                              "norm": 4, "rows30": 5, "rows64": 6}[kind]])
+                                              "norm": 4, "rows30": 5, "rows64": 6,
+                                              "rows100": 7, "rows10": 8}[kind]])
     if kind == "f64":
         return (rng.random(n),)
     if kind == "rows30":
         return (rng.random((n // 30, 30)),)
     if kind == "rows64":
         return (rng.random((n // 64, 64)),)
+    if kind == "rows100":
+        return (rng.random((n // 100, 100)),)
+    if kind == "rows10":
+        return (rng.random((n // 10, 10)),)
     if kind == "norm":
         return (rng.standard_normal(n),)
     if kind == "i64":
@@ -181,6 +187,9 @@ GROUPS = [
     Group("sort-f64-1e5", "sort", "f64", 10**5),
     # short rows: argsort's merged runs (radix passes cost a count table per row)
     Group("argsort-stable-f64-rows-15625x64", "argsort", "rows64", 10**6),
+    # many short rows: NumPy's sort in chunks over the threads; argsort by rank counts
+    Group("sort-f64-rows-1e5x100", "sort", "rows100", 10**7),
+    Group("argsort-stable-f64-rows-1e6x10", "argsort", "rows10", 10**7),
 ]
 GROUPS_BY_NAME = {g.name: g for g in GROUPS}
 _INPUTS = {}

@@ -244,6 +244,41 @@ def test_parallel_paths_deterministic(n_threads, small_grain):
             assert_same(S.median(x, axis=-1), quiet(np.median, x, axis=-1), f"{shape}/{dt}")
 
 
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_short_rows(n_threads, small_grain):
+    """Many rows of up to 26 values (sorted by rank up to 24, nth_element beyond): the
+    partition properties, the same layout on both backends, NumPy's medians."""
+    rng = np.random.default_rng(14)
+    for n in (1, 2, 3, 5, 10, 16, 23, 24, 25, 26):
+        rows = 300
+        xs = {
+            "f64": rng.standard_normal((rows, n)),
+            "f64-ties-zeros": np.where(rng.random((rows, n)) < 0.3, -0.0,
+                                       np.round(rng.standard_normal((rows, n)))),
+            "f64-nan-inf": np.where(rng.random((rows, n)) < 0.2, np.nan,
+                                    np.where(rng.random((rows, n)) < 0.2, -np.inf,
+                                             rng.standard_normal((rows, n)))),
+            "f32-ties": rng.integers(-2, 3, (rows, n)).astype(np.float32),
+            "i64-wide": rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max,
+                                     (rows, n)),
+            "i32-allequal": np.full((rows, n), -7, np.int32),
+        }
+        for label, x in xs.items():
+            for kth in (n // 2, [0, n - 1], sorted({0, n // 3, n // 2, n - 1})):
+                lab = f"{label} rows of {n}, kth={kth}, {n_threads}t"
+                layouts_ = []
+                for be in BACKENDS:
+                    with concore.use_backend(be):
+                        p = S.partition(x, kth, n_threads=n_threads)
+                        i = S.argpartition(x, kth, n_threads=n_threads)
+                    check_partition(p, x, kth, -1, f"{lab} {be}")
+                    assert bits(np.take_along_axis(x, i, axis=-1)) == bits(p), lab
+                    layouts_.append((bits(p), bits(i)))
+                assert all(b == layouts_[0] for b in layouts_), f"{lab}: layouts differ"
+            assert_same(quiet(S.median, x, axis=1, n_threads=n_threads),
+                        quiet(np.median, x, axis=1), label)
+
+
 HUGE = 1 << 20  # the largest sample (2^16 keys) from 2^20 values
 SAMPLE_MIN = 1 << 12  # one kth of a row this long: sampled bracket, one counting pass
 

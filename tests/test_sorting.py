@@ -20,7 +20,7 @@ from hard_inputs import OTHER_DTYPES, arrays, layouts
 THREADS = (1, 3)
 BLOCK = 1 << 16          # smallest block of the blocked radix sort
 BLOCKED_MIN = 1 << 17    # 1-D runs from this length are sorted by blocks on all threads
-SMALL = 32               # rows up to this length: insertion sort
+SMALL = 32               # rows up to this length: sorted by rank counts
 
 
 def same_bits(r, e, label=""):
@@ -162,6 +162,30 @@ def test_numpy_row_limit_either_way(monkeypatch):
                           np.sort(rows.T, axis=0, kind="stable"), f"{dt} in place {limit}")
 
 
+@pytest.mark.parametrize("nt", (1, 2, 3))
+def test_many_short_rows_numpy_chunks(nt):
+    """Over a million values in rows of at most 1024: NumPy's sort in chunks of whole
+    rows over the threads, zeros and NaNs of a few rows put back in input order, the
+    radix sort where too many rows hold them, in place too: the stable sort's bits."""
+    rng = np.random.default_rng(43)
+    for n in (3, 40, 1000):
+        rows = (1 << 20) // n + 7 * n + 5
+        x = rng.standard_normal((rows, n))
+        some = x.copy()
+        for r in rng.integers(0, rows, 20):    # zeros and NaNs in 20 rows: fixed up
+            some[r] = payload_nans(n, np.float64, rng)
+        many = x.copy()
+        many[rng.random((rows, n)) < 0.2] = -0.0   # in most rows: the radix sort
+        f32 = some.astype(np.float32)
+        ints = rng.integers(-5, 5, (rows, n)).astype(np.int32)
+        for label, a in (("plain", x), ("some", some), ("many", many), ("f32", f32),
+                         ("ints", ints)):
+            e = np.sort(a, kind="stable")
+            same_bits(S.sort(a, n_threads=nt), e, f"{label} rows of {n}, {nt}t")
+            b = np.asfortranarray(a.T)   # axis 0 of a transpose: sorted in place
+            same_bits(S.sort(b, axis=0, n_threads=nt), e.T, f"{label} in place {n}")
+
+
 @pytest.mark.parametrize("nt", THREADS)
 def test_argsort_hard_inputs(backend, nt, small_grain):
     for label, x in CASES:
@@ -225,11 +249,13 @@ def test_block_boundaries(backend, nt, n):
 
 @pytest.mark.parametrize("nt", THREADS)
 def test_argsort_short_rows(backend, nt, small_grain):
-    """Rows around the short-row paths of argsort: insertion sort (up to 32), runs of 16
-    merged (up to 64, and up to 128 where the keys differ in more than one radix digit),
-    radix passes beyond: NumPy's stable argsort on every kind of key."""
+    """Rows around the short-row paths of sort and argsort: ranks counted (up to 24),
+    insertion sort (up to 32), runs of 16 merged (up to 64, and up to 128 where the keys
+    differ in more than one radix digit), radix passes beyond: NumPy's stable sort and
+    argsort on every kind of key."""
     rng = np.random.default_rng(47)
-    for n in (17, 31, 32, 33, 40, 48, 63, 64, 65, 100, 127, 128, 129, 200):
+    for n in (1, 2, 5, 10, 16, 17, 23, 24, 25, 31, 32, 33, 40, 48, 63, 64, 65, 100, 127,
+              128, 129, 200):
         rows = 700 if n < 100 else 120
         xs = {
             "f64": payload_nans(rows * n, np.float64, rng).reshape(rows, n),
@@ -249,6 +275,8 @@ def test_argsort_short_rows(backend, nt, small_grain):
         for label, x in xs.items():
             same_bits(S.argsort(x, n_threads=nt), np.argsort(x, kind="stable"),
                       f"{label} rows of {n}")
+            same_bits(S.sort(x, n_threads=nt), np.sort(x, kind="stable"),
+                      f"{label} sort rows of {n}")
             same_bits(S.argsort(x.T, axis=0, n_threads=nt),
                       np.argsort(x.T, axis=0, kind="stable"), f"{label} axis 0, {n}")
 
@@ -436,6 +464,7 @@ def test_unique(backend, nt, small_grain):
 @pytest.mark.parametrize("fn, data", [
     ("sort", "integers(-2**62, 2**62, 6 * 10**7)"),
     ("argsort", "standard_normal(3 * 10**7)"),     # the index-only passes (uneven buckets)
+    ("sort", "standard_normal((4 * 10**5, 100))"),  # short rows: NumPy's sort in chunks
 ])
 def test_ctrl_c_interrupts_long_sort(nt, fn, data):
     """SIGINT during a long sort raises KeyboardInterrupt promptly (native backend)."""

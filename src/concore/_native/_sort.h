@@ -44,8 +44,8 @@ static void cs_big_free(void *p) { free(p); }
 
 #define CS_MAXR 2048          /* largest radix (11-bit digits) */
 #define CS_MAXP 8             /* most passes (64-bit keys) */
-#define CS_SMALL 32           /* rows up to this length: insertion sort */
-#define CS_RUN 16             /* argsort of short rows: insertion-sorted runs ... */
+#define CS_SMALL 32           /* rows up to this length: sorted by rank (NAME##_ranks) */
+#define CS_RUN 16             /* argsort of short rows: rank-sorted runs ... */
 #define CS_MERGE_MAX 128      /* ... merged, for rows up to this length */
 #define CS_MSD_BITS 11        /* digit of the MSD passes (2048 buckets) */
 #define CS_MSD_R (1 << CS_MSD_BITS)
@@ -283,8 +283,22 @@ static void NAME##_gscatter(const void *s_, const void *is_, int isw, void *id_,
     }                                                                                      \
 }                                                                                          \
                                                                                            \
+/* Stable ranks of k[0:n] (n <= CS_SMALL): key i goes after the keys before it that are    \
+   not greater and the keys after it that are smaller. No branches: on random keys an      \
+   insertion sort mispredicts about once per key (rows of 10 float64 here: 93 ms per       \
+   1e6 rows against 40 for this; 32: 130 against 118). */                                                       \
+static inline void NAME##_ranks(const UT *k, intptr_t n, uint8_t *rank) {                  \
+    for (intptr_t i = 0; i < n; i++) {                                                     \
+        UT ki = k[i];                                                                      \
+        unsigned r = 0;                                                                    \
+        for (intptr_t j = 0; j < i; j++) r += k[j] <= ki;                                  \
+        for (intptr_t j = i + 1; j < n; j++) r += k[j] < ki;                               \
+        rank[i] = (uint8_t)r;                                                              \
+    }                                                                                      \
+}                                                                                          \
+                                                                                           \
 /* Stable sort of n (key, index) pairs by key, keys already order keys (so only the        \
-   identity-key NAMEs are called): insertion sort when short, else LSD over the digits     \
+   identity-key NAMEs are called): by rank when short, else LSD over the digits            \
    that vary, (k2, i2) as the other buffer. The indices end in ix, the keys anywhere.      \
    cnt: NP*R + R counts. */                                                                \
 static void NAME##_pair_sort(void *k_, int64_t *ix, intptr_t n, void *k2_, int64_t *i2,    \
@@ -292,14 +306,13 @@ static void NAME##_pair_sort(void *k_, int64_t *ix, intptr_t n, void *k2_, int64
     UT *k = (UT *)k_, *k2 = (UT *)k2_;                                                     \
     int act[CS_MAXP], np_;                                                                 \
     if (n <= CS_SMALL) {                                                                   \
-        for (intptr_t i = 1; i < n; i++) {                                                 \
-            UT kv = k[i];                                                                  \
-            int64_t iv = ix[i];                                                            \
-            intptr_t j = i;                                                                \
-            while (j > 0 && k[j - 1] > kv) { k[j] = k[j - 1]; ix[j] = ix[j - 1]; j--; }    \
-            k[j] = kv;                                                                     \
-            ix[j] = iv;                                                                    \
-        }                                                                                  \
+        UT kk[CS_SMALL];                                                                   \
+        int64_t ii[CS_SMALL];                                                              \
+        uint8_t rank[CS_SMALL];                                                            \
+        memcpy(kk, k, sizeof(UT) * n);                                                     \
+        memcpy(ii, ix, sizeof(int64_t) * n);                                               \
+        NAME##_ranks(kk, n, rank);                                                         \
+        for (intptr_t i = 0; i < n; i++) { k[rank[i]] = kk[i]; ix[rank[i]] = ii[i]; }      \
         return;                                                                            \
     }                                                                                      \
     UT vo = 0, va = (UT)~(UT)0, diff;           /* the digits that vary, then their counts */ \
@@ -333,14 +346,12 @@ static void NAME##_sort_serial(const void *src_, void *dst_, intptr_t n, void *t
     const UT *src = (const UT *)src_;                                                      \
     UT *dst = (UT *)dst_, *tmp = (UT *)tmp_;                                               \
     int act[CS_MAXP], k;                                                                   \
-    if (n <= CS_SMALL) {  /* stable insertion sort on keys */                              \
-        if (dst != src) memcpy(dst, src, sizeof(UT) * n);                                  \
-        for (intptr_t i = 1; i < n; i++) {                                                 \
-            UT v = dst[i], kv = KEY(v);                                                    \
-            intptr_t j = i;                                                                \
-            while (j > 0 && KEY(dst[j - 1]) > kv) { dst[j] = dst[j - 1]; j--; }            \
-            dst[j] = v;                                                                    \
-        }                                                                                  \
+    if (n <= CS_SMALL) {                                                                   \
+        UT kk[CS_SMALL], vv[CS_SMALL];                                                     \
+        uint8_t rank[CS_SMALL];                                                            \
+        for (intptr_t i = 0; i < n; i++) { vv[i] = src[i]; kk[i] = KEY(vv[i]); }           \
+        NAME##_ranks(kk, n, rank);                                                         \
+        for (intptr_t i = 0; i < n; i++) dst[rank[i]] = vv[i];                             \
         return;                                                                            \
     }                                                                                      \
     NAME##_hist_all(src, 0, n, cnt);                                                       \
@@ -394,20 +405,21 @@ static void NAME##_sort_bucket(const void *src_, void *dst_, intptr_t n, void *t
     }                                                                                      \
 }                                                                                          \
                                                                                            \
-/* Stable argsort of a short row: keys insertion-sorted in runs of CS_RUN, then runs    \
+/* Stable argsort of a short row: keys rank-sorted in runs of CS_RUN, then runs         \
    merged pairwise (equal keys: the left run's first) between (k1, idx) and (k2, i2):    \
    no count tables to clear and scan per row (which made rows of 64 values 2.7x slower   \
    than NumPy's stable argsort). */                                                      \
 static void NAME##_argsort_merge(const UT *vals, int64_t *idx, intptr_t n, UT *k1,         \
                                  UT *k2, int64_t *i2) {                                    \
+    UT kk[CS_RUN];                                                                         \
+    uint8_t rank[CS_RUN];                                                                  \
     for (intptr_t r = 0; r < n; r += CS_RUN) {                                             \
         intptr_t e = r + CS_RUN < n ? r + CS_RUN : n;                                      \
+        for (intptr_t i = r; i < e; i++) kk[i - r] = KEY(vals[i]);                         \
+        NAME##_ranks(kk, e - r, rank);                                                     \
         for (intptr_t i = r; i < e; i++) {                                                 \
-            UT kv = KEY(vals[i]);                                                          \
-            intptr_t j = i;                                                                \
-            while (j > r && k1[j - 1] > kv) { k1[j] = k1[j - 1]; idx[j] = idx[j - 1]; j--; }\
-            k1[j] = kv;                                                                    \
-            idx[j] = i;                                                                    \
+            k1[r + rank[i - r]] = kk[i - r];                                               \
+            idx[r + rank[i - r]] = i;                                                      \
         }                                                                                  \
     }                                                                                      \
     UT *ka = k1, *kb = k2, *kt;                                                            \
@@ -438,13 +450,10 @@ static void NAME##_argsort_serial(const void *vals_, int64_t *idx, intptr_t n, v
     UT *k1 = (UT *)k1_, *k2 = (UT *)k2_;                                                   \
     int act[CS_MAXP], k;                                                                   \
     if (n <= CS_SMALL) {                                                                   \
-        for (intptr_t i = 0; i < n; i++) {                                                 \
-            UT kv = KEY(vals[i]);                                                          \
-            intptr_t j = i;                                                                \
-            while (j > 0 && k1[j - 1] > kv) { k1[j] = k1[j - 1]; idx[j] = idx[j - 1]; j--; }\
-            k1[j] = kv;                                                                    \
-            idx[j] = i;                                                                    \
-        }                                                                                  \
+        uint8_t rank[CS_SMALL];                                                            \
+        for (intptr_t i = 0; i < n; i++) k1[i] = KEY(vals[i]);                             \
+        NAME##_ranks(k1, n, rank);                                                         \
+        for (intptr_t i = 0; i < n; i++) idx[rank[i]] = i;                                 \
         return;                                                                            \
     }                                                                                      \
     if (n <= CS_MERGE_MAX) {                                                               \

@@ -19,7 +19,8 @@ so NaNs sort last as in NumPy; -0.0 sorts just below +0.0; 4-byte types use the 
   the totals and every answer are the same for any thread count. Memory: small
   histograms plus the candidates (at most the keys of the wanted bins).
 * many rows: each thread copies one row's keys to its scratch and runs nth_element
-  for the ranks in ascending order.
+  for the ranks in ascending order; a row of up to 24 keys is sorted instead, each
+  key placed at its count of smaller keys (no branches to mispredict).
 
 Partition layout (the same in both modes and in ``concore._python.selection``): with
 u_1 < ... < u_p the distinct keys at the kth ranks, each element gets a class, 2i for
@@ -89,6 +90,16 @@ cdef extern from *:
     static inline int64_t sk_i64_inv(uint64_t k) { return (int64_t)(k ^ 0x8000000000000000ULL); }
     static inline uint64_t sk_i32(int32_t v) { return (uint64_t)(((uint32_t)v) ^ 0x80000000U); }
     static inline int32_t sk_i32_inv(uint64_t k) { return (int32_t)(((uint32_t)k) ^ 0x80000000U); }
+    /* Stable ranks of the keys k[0:n] (n <= 255) without branches: see _sort.h. */
+    static inline void sk_ranks(const uint64_t *k, Py_ssize_t n, uint8_t *rank) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            uint64_t ki = k[i];
+            unsigned r = 0;
+            for (Py_ssize_t j = 0; j < i; j++) r += k[j] <= ki;
+            for (Py_ssize_t j = i + 1; j < n; j++) r += k[j] < ki;
+            rank[i] = (uint8_t)r;
+        }
+    }
     /* Leading zero bits of v != 0. */
     #if defined(_MSC_VER)
     #include <intrin.h>
@@ -127,6 +138,7 @@ cdef extern from *:
     Py_ssize_t sk_fadd(Py_ssize_t *p) noexcept nogil
     Py_ssize_t sk_faddn(Py_ssize_t *p, Py_ssize_t n) noexcept nogil
     int clz64 "sk_clz64" (uint64_t v) noexcept nogil
+    void sk_ranks(const uint64_t *k, Py_ssize_t n, uint8_t *rank) noexcept nogil
 
 cdef extern from "_select.h" nogil:
     Py_ssize_t cc_bracket_f64(const double *x, Py_ssize_t n, double lo, double hi,
@@ -158,7 +170,7 @@ cdef enum:
     MINCAP = 1 << 16        # a bucket of at most max(MINCAP, n / 16) keys is gathered
     POLL_SPAN = 1 << 16     # values of short rows between two Ctrl-C polls: a clock
                             # read per row of 30 cost 6% of a partition
-    SORT_SEL = 24           # rows up to this long: keys insertion-sorted, not selected
+    SORT_SEL = 24           # rows up to this long: keys sorted by rank, not selected
 
 ctypedef fused in_t:
     double
@@ -477,6 +489,12 @@ cdef int select_long(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_
 
 # --------------------------------------------------------- per-row select
 
+cdef inline Py_ssize_t padded(Py_ssize_t words) noexcept nogil:
+    """A thread's share of a scratch buffer of 8-byte words, with a cache line between
+    it and the next thread's: short rows shared lines between threads (partition of
+    rows of 10: slower on two threads than on one)."""
+    return (words + 7) // 8 * 8 + 8
+
 cdef bint select_row(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_t *ranks,
                      int m, uint64_t *buf, uint64_t *res, bint stop_at_nan) noexcept nogil:
     """The same answer as select_long from a copy of the row's keys in buf."""
@@ -484,6 +502,8 @@ cdef bint select_row(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_
     cdef int j
     cdef bint nan = False
     cdef uint64_t k
+    cdef uint8_t rank[SORT_SEL]
+    cdef uint64_t srt[SORT_SEL]
     for i in range(n):
         k = key(x[i * xs])
         buf[i] = k
@@ -492,16 +512,12 @@ cdef bint select_row(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_
     if nan and stop_at_nan:
         return 1
     if n <= SORT_SEL:
-        # a short row: sorting its keys outright beats a selection per kth
-        for i in range(1, n):
-            k = buf[i]
-            lo = i
-            while lo > 0 and buf[lo - 1] > k:
-                buf[lo] = buf[lo - 1]
-                lo -= 1
-            buf[lo] = k
+        # a short row: sorting its keys by rank (no branches) beats a selection per kth
+        sk_ranks(buf, n, rank)
+        for i in range(n):
+            srt[rank[i]] = buf[i]
         for j in range(m):
-            res[j] = buf[ranks[j]]
+            res[j] = srt[ranks[j]]
         return 0
     for j in range(m):
         nth_element(buf + lo, buf + ranks[j], buf + n)
@@ -513,7 +529,7 @@ cdef bint select_row(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_
 cdef int run_select(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK, Py_ssize_t sn,
                     const Py_ssize_t *ranks, int m, in_t *vals, uint8_t *nanflag, int nt,
                     bint check) except -1:
-    cdef Py_ssize_t every
+    cdef Py_ssize_t every, span
     cdef Stop stop
     cdef Py_ssize_t r, t
     cdef int j, rc = 0
@@ -543,7 +559,8 @@ cdef int run_select(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK, Py
     else:
         t = team(nt, K)
         every = max(1, POLL_SPAN // n)     # rows between two clock reads (~64k values)
-        scratch = <uint64_t *> malloc(max(t, 1) * (n + m) * sizeof(uint64_t))
+        span = padded(n + m)
+        scratch = <uint64_t *> malloc(max(t, 1) * span * sizeof(uint64_t))
         if scratch == NULL:
             raise MemoryError()
         with nogil:
@@ -560,7 +577,7 @@ cdef int run_select(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK, Py
             else:
                 for r in prange(K, schedule="static", num_threads=t):
                     if not stopped(&stop):
-                        rr = scratch + threadid() * (n + m)
+                        rr = scratch + threadid() * span
                         nanflag[r] = select_row(x + r * sK, n, sn, ranks, m, rr, rr + n, True)
                         for j in range(m):
                             put(vals + r * m + j, SK_NAN if nanflag[r] else rr[n + j])
@@ -638,7 +655,10 @@ cdef void count_block(const in_t *x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t xs
 
 
 cdef void place_block(const in_t *x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t xs,
-                      const uint64_t *u, int p, Py_ssize_t *off, in_t *o, int64_t *ix) noexcept nogil:
+                      const uint64_t *u, int p, Py_ssize_t *off, in_t *o, int64_t *ix,
+                      const uint64_t *keys=NULL) noexcept nogil:
+    """x[i0:i1] to the write offsets off (one per class, advanced); keys: the keys of
+    x[i] at keys[i] when the caller has them."""
     cdef Py_ssize_t i, dst, a0 = off[0], a1 = off[1], a2 = off[2]
     cdef Py_ssize_t lt, eq
     cdef int c
@@ -647,7 +667,7 @@ cdef void place_block(const in_t *x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t xs
     if p == 1:  # the three write positions in registers, chosen without branches
         for i in range(i0, i1):
             v = x[i * xs]
-            k = key(v)
+            k = keys[i] if keys != NULL else key(v)
             lt = k < u0
             eq = k == u0
             dst = a2 + lt * (a0 - a2) + eq * (a1 - a2)
@@ -661,7 +681,7 @@ cdef void place_block(const in_t *x, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t xs
         return
     for i in range(i0, i1):
         v = x[i * xs]
-        c = klass(key(v), u, p)
+        c = klass(keys[i] if keys != NULL else key(v), u, p)
         dst = off[c]
         off[c] = dst + 1
         if o != NULL:
@@ -857,7 +877,7 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
                        const Py_ssize_t *ranks, int m, in_t *o, int64_t *ix, int nt,
                        bint check) except -1:
     cdef Stop stop
-    cdef Py_ssize_t r, t, nblk, b, i, every
+    cdef Py_ssize_t r, t, nblk, b, i, every, span
     cdef int j, p, C = 2 * m + 1, rc = 0
     cdef uint64_t res[MAXR]
     cdef uint64_t u[MAXR]
@@ -929,7 +949,8 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
         t = team(nt, K)
         every = max(1, POLL_SPAN // n)     # rows between two clock reads (~64k values)
         # per thread: the row's keys, the m answers, and C class counters
-        scratch = <uint64_t *> malloc(max(t, 1) * (n + 2 * m + C + 1) * sizeof(uint64_t))
+        span = padded(n + 2 * m + C + 1)
+        scratch = <uint64_t *> malloc(max(t, 1) * span * sizeof(uint64_t))
         if scratch == NULL:
             raise MemoryError()
         with nogil:
@@ -946,7 +967,7 @@ cdef int run_partition(const in_t *x, Py_ssize_t K, Py_ssize_t n, Py_ssize_t sK,
                 for r in prange(K, schedule="static", num_threads=t):
                     if not stopped(&stop):
                         part_row(x + r * sK, n, sn, ranks, m,
-                                 scratch + threadid() * (n + 2 * m + C + 1),
+                                 scratch + threadid() * span,
                                  (o + r * n) if o != NULL else NULL,
                                  (ix + r * n) if ix != NULL else NULL)
                         if threadid() == 0 and r % every == 0:
@@ -966,10 +987,34 @@ cdef void part_row(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_t 
     select_row(x, n, xs, ranks, m, scr, res, False)
     p = uniq(res, m, u)
     C = 2 * p + 1
+    if n <= SORT_SEL:   # scr still holds the row's keys in order: no second conversion
+        place_short(scr, x, n, xs, u, p, cnt, o, ix)
+        return
     memset(cnt, 0, C * sizeof(Py_ssize_t))
     count_block(x, 0, n, xs, u, p, cnt)
     prefix_offsets(cnt, 1, C)
     place_block(x, 0, n, xs, u, p, cnt, o, ix)
+
+
+cdef void place_short(const uint64_t *keys, const in_t *x, Py_ssize_t n, Py_ssize_t xs,
+                      const uint64_t *u, int p, Py_ssize_t *cnt, in_t *o,
+                      int64_t *ix) noexcept nogil:
+    """count_block and place_block of a short row from its keys."""
+    cdef Py_ssize_t i, nlt = 0, neq = 0
+    cdef int C = 2 * p + 1
+    if p == 1:
+        for i in range(n):
+            nlt += keys[i] < u[0]
+            neq += keys[i] == u[0]
+        cnt[0] = nlt
+        cnt[1] = neq
+        cnt[2] = n - nlt - neq
+    else:
+        memset(cnt, 0, C * sizeof(Py_ssize_t))
+        for i in range(n):
+            cnt[klass(keys[i], u, p)] += 1
+    prefix_offsets(cnt, 1, C)
+    place_block(x, 0, n, xs, u, p, cnt, o, ix, keys)
 
 
 def partition(cnp.ndarray x, int tcode, cnp.ndarray ranks, object out, object idx, int nt,

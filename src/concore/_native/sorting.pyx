@@ -25,7 +25,8 @@ of one sign (no NaN, no -0.0 among negatives) is sorted as the integers of its b
 
 A stable sort has exactly one answer, so the result is ``numpy.sort(kind='stable')``
 bit for bit whatever the blocks or the thread count. Many rows: each row is sorted
-whole in one thread (insertion sort up to 32 elements), rows spread over the threads.
+whole in one thread (up to 24 elements each placed at its count of smaller keys, no
+branches; insertion sort up to 32), rows spread over the threads.
 
 Buffers: sort uses at most one scratch of the input's size (the result itself is the
 other buffer of the ping-pong; passes are arranged so that the last lands in the
@@ -523,10 +524,11 @@ cdef int alloc_tables(const cs_ops *ops, int nt, int64_t **cnt, int64_t **pos,
     return 0
 
 
-# Fewer than NUMPY_SORT_MAX values times threads in all, in rows of at most
-# _numpy_row_max() values: NumPy's own sort (a SIMD quicksort on one thread), then the
-# fix-up below. Its fixed cost per row is lower than the radix sort's, so short rows
-# (up to NUMPY_ROW_MAX) always go to it. Longer ones depend on the CPU: where NumPy's
+# Rows of at most NUMPY_ROW_MAX values, or fewer than NUMPY_SORT_MAX values times
+# threads in all in rows of at most _numpy_row_max() values: NumPy's own sort (a SIMD
+# quicksort on one thread), then the fix-up below. Its fixed cost per row is far lower
+# than the radix sort's (1e7 float64 in rows of 64: 32 ms against 330), so short rows
+# always go to it, however many. Longer ones depend on the CPU: where NumPy's
 # AVX-512 sort runs slowly (one microcoded instruction on some AMD cores: 1e5 float64
 # in 3.9 ms here, the radix sort 1.3 ms; rows of 5000 110 against 63 us) the radix
 # sort wins from about 1500 values; where it runs fast (1e5 in 0.35 ms in an earlier
@@ -534,10 +536,11 @@ cdef int alloc_tables(const cs_ops *ops, int nt, int64_t **cnt, int64_t **pos,
 # Which kind of CPU this is, is measured once (_calibrate); both give the same bits.
 NUMPY_SORT_MAX = 1 << 22
 NUMPY_ROW_MAX = 1024
-NUMPY_SORT_MIN = 64   # fewer: the insertion sort here, without the checks below
+NUMPY_SORT_MIN = 64   # fewer values: the rank sort here, without the checks below
 cdef enum:
     PAR_SORT_MIN = 1 << 17     # values from which NumPy's row sorts run on several threads
-                               # (each thread takes the GIL up to three times a call)
+                               # (each thread takes the GIL up to three times a chunk)
+    NUMPY_CHUNK = 1 << 20      # values per NumPy sort call (whole rows)
 _row_max = []         # [the longest row NumPy sorts], once _calibrate has run
 
 
@@ -612,21 +615,34 @@ def _zero_or_nan_rows(cnp.ndarray x, int tcode):
     return np.array([found[i] for i in range(k)], dtype=np.intp)
 
 
-cdef int sort_row_chunks(object x, object out, int nt) except -1:
-    """out = x (unless the same) sorted along its rows by NumPy, the rows split into
-    nt contiguous chunks sorted at once: NumPy's sort releases the GIL, so each thread
-    takes the GIL only to start its chunk (30000x30 on 2 threads: 1.6x one thread)."""
-    cdef Py_ssize_t rows = out.shape[0], c
-    cdef int chunks = <int> min(<Py_ssize_t> nt, rows)
-    if chunks <= 1 or out.size < PAR_SORT_MIN:
-        if out is not x:
-            out[...] = x
-        out.sort(axis=-1)
-        return 0
-    with nogil:
-        for c in prange(chunks, schedule="static", num_threads=chunks):
-            with gil:   # (Python variables here would be shared by the threads)
-                sort_chunk(x, out, c * rows // chunks, (c + 1) * rows // chunks)
+cdef int sort_row_chunks(object x, object out, int nt, bint check) except -1:
+    """out = x (unless the same) sorted along its rows by NumPy, in chunks of whole rows
+    of about NUMPY_CHUNK values handed out to nt threads: NumPy's sort releases the GIL,
+    so a thread takes the GIL only to start a chunk (30000x30 on 2 threads: 1.6x one
+    thread), and Ctrl-C is polled between chunks (a chunk takes about 10 ms)."""
+    cdef Py_ssize_t rows = out.shape[0], per, nch, c
+    cdef Stop stop
+    stop_init(&stop, check)
+    per = max(<Py_ssize_t> 1, NUMPY_CHUNK // max(<Py_ssize_t> out.shape[1], 1))
+    if out.size >= PAR_SORT_MIN:
+        per = min(per, (rows + nt - 1) // nt)   # a chunk for every thread
+    nch = (rows + per - 1) // per
+    if nt <= 1 or nch <= 1 or out.size < PAR_SORT_MIN:
+        for c in range(nch):
+            sort_chunk(x, out, c * per, min(rows, (c + 1) * per))
+            with nogil:
+                poll(&stop)
+            if stopped(&stop):
+                break
+    else:
+        with nogil:
+            for c in prange(nch, schedule="dynamic", num_threads=team(nt, nch)):
+                if not stopped(&stop):
+                    with gil:   # (Python variables here would be shared by the threads)
+                        sort_chunk(x, out, c * per, min(rows, (c + 1) * per))
+                    if threadid() == 0:
+                        poll(&stop)
+    raise_if_stopped(&stop)
     return 0
 
 
@@ -638,14 +654,14 @@ cdef int sort_chunk(object x, object out, Py_ssize_t lo, Py_ssize_t hi) except -
     return 0
 
 
-def _numpy_sort(x, out, int tcode, int nt=1):
+def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
     """True after writing x's rows sorted into out (which may be x: in place) with
     NumPy's sort (unstable; on nt threads, a share of the rows each) where that is the
     stable sort's answer bit for bit: equal keys are equal bits except -0.0/0.0 and
     NaNs, which are put back in input order (at most NUMPY_FIX_ROWS float rows
     holding a zero or a NaN); False, with out untouched, where there are more."""
     if tcode not in _FLOAT_CODES:
-        sort_row_chunks(x, out, nt)
+        sort_row_chunks(x, out, nt, check)
         return True
     if x.shape[0] == 1:
         fix = np.zeros(1, np.intp)
@@ -654,7 +670,7 @@ def _numpy_sort(x, out, int tcode, int nt=1):
         if fix is None:
             return False
     inputs = x[fix]     # a copy (taken before an in-place sort) of the rows to fix
-    sort_row_chunks(x, out, nt)
+    sort_row_chunks(x, out, nt, check)
     for k in range(len(fix)):
         s, v = out[fix[k]], inputs[k]
         if s[0] <= 0 and not s[-1] < 0:  # zeros of both signs compare equal: input order
@@ -670,10 +686,10 @@ def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check, bint num
     """Sort each row of the C-contiguous 2-D ``x`` into ``out`` (same shape and item
     size; ``out`` may be ``x``: in place), stably by the dtype's key (type code tcode);
     ``numpy_ok``: NumPy's sort may do it (see _numpy_row_max)."""
-    if numpy_ok and NUMPY_SORT_MIN <= x.size and x.size * max(nt, 1) < NUMPY_SORT_MAX \
-            and _config._state["fast"] and (x.shape[1] <= NUMPY_ROW_MAX
-                                            or x.shape[1] <= _numpy_row_max()) \
-            and _numpy_sort(x, out, tcode, nt):
+    if numpy_ok and NUMPY_SORT_MIN <= x.size and _config._state["fast"] \
+            and (x.shape[1] <= NUMPY_ROW_MAX
+                 or (x.size * max(nt, 1) < NUMPY_SORT_MAX and x.shape[1] <= _numpy_row_max())) \
+            and _numpy_sort(x, out, tcode, nt, check):
         return out  # (tests turn this off with _config.fast_paths(False))
     cdef const cs_ops *ops = get_ops(tcode)
     cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], r, w = ops.width
