@@ -463,6 +463,29 @@ def test_unique(on_backend):
     assert cd.unique(da.from_array(np.zeros(0), chunks=1)).compute().size == 0
 
 
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_unique_index_inverse(on_backend, n_threads):
+    """return_index / return_inverse / return_counts in every combination: NumPy's
+    arrays (values of the first occurrence, so the sign of zero too), any chunks."""
+    i = RNG.integers(-20, 20, size=(300, 7))
+    f = RNG.integers(-3, 4, size=(40, 50)).astype(np.float64)
+    f[RNG.random(f.shape) < 0.2] = -0.0
+    f[RNG.random(f.shape) < 0.05] = np.nan
+    f[0, :3] = [0.0, np.nan, 2.0]   # +0.0 before every -0.0: the value kept
+    e = np.zeros(0, np.float32)
+    for a, chunks in ((i, (41, 3)), (f, (7, 16)), (f.astype(np.float32), 500), (e, 1)):
+        x = da.from_array(a, chunks=chunks)
+        for flags in ((1, 0, 0), (0, 1, 0), (1, 1, 1), (0, 1, 1), (1, 0, 1)):
+            kw = dict(zip(("return_index", "return_inverse", "return_counts"), flags))
+            got = dask.compute(*cd.unique(x, **kw, n_threads=n_threads))
+            want = np.unique(a, return_index=True, return_inverse=kw["return_inverse"],
+                             return_counts=kw["return_counts"])
+            want = (want[0],) + ((want[1],) if kw["return_index"] else ()) + want[2:]
+            assert len(got) == len(want), kw
+            for g, w in zip(got, want):
+                same_bits(g, w)
+
+
 # ---------------------------------------------------------------- histograms
 
 def test_histogram_counts_exact(on_backend):

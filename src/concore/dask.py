@@ -32,7 +32,8 @@ same chain of additions as one call would. ``diff`` subtracts within each chunk 
 across each chunk border (NumPy's bits). Sorting and selection along an axis (``sort``, ``argsort``,
 ``partition``, ``argpartition``, ``median``, ``quantile``, ``percentile``) first merge
 the chunks along that axis, so each chunk's call is exact; ``unique`` merges the chunks'
-distinct values and counts.
+distinct values, counts and first indices, and finds each chunk's inverse with
+``searchsorted`` in the merged values.
 """
 import ast
 import builtins
@@ -1067,32 +1068,64 @@ def searchsorted(a, v, side="left", sorter=None, *, n_threads=None):
                         meta=np.empty((0,) * q.ndim, t), token="concore-searchsorted")
 
 
-def unique(ar, return_counts=False, *, n_threads=None):
-    """``concore.unique`` of a dask array (flattened): each chunk's distinct values and
-    counts, then those of all chunks merged (counts added; NaNs counted as one value,
-    NumPy's ``equal_nan=True``). The result's length is known once computed (dask's
-    nan). Returns ``values``, or ``(values, counts)``."""
-    x = _as_dask(ar).reshape(-1)
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, *,
+           n_threads=None):
+    """``concore.unique`` of a dask array (flattened): each chunk's distinct values (and
+    counts, first indices), then those of all chunks merged in chunk order (counts
+    added, the earliest index kept; NaNs are one value, NumPy's ``equal_nan=True``;
+    the zero kept is the first in input order). The result's length is known once
+    computed (dask's nan). ``return_inverse``: each chunk's values looked up in the
+    merged ones (``searchsorted``), shaped and chunked like ``ar``. Returns what
+    ``numpy.unique`` returns for the same flags, in its order."""
+    arr = _as_dask(ar)
+    x = arr.reshape(-1)
     share = _share(n_threads, x.npartitions)
-    part = dask.delayed(_named(
-        lambda b: concore.unique(b, return_counts=True, n_threads=share())), pure=True)
-    merged = dask.delayed(_merge_unique, pure=True, nout=2)(
-        [part(b) for b in x.to_delayed()], x.dtype)
+
+    def chunk(b):
+        if return_index:
+            v, i, c = concore.unique(b, return_index=True, return_counts=True,
+                                     n_threads=share())
+            return v, c, i, b.size
+        v, c = concore.unique(b, return_counts=True, n_threads=share())
+        return v, c, None, b.size
+
+    part = dask.delayed(_named(chunk), pure=True)
+    merged = dask.delayed(_merge_unique, pure=True, nout=3)(
+        [part(b) for b in x.to_delayed()], x.dtype, return_index)
+    t = np.dtype(np.intp)
     vals = da.from_delayed(merged[0], (math.nan,), dtype=x.dtype,
                            meta=np.empty((0,), x.dtype))
-    if not return_counts:
-        return vals
-    return vals, da.from_delayed(merged[1], (math.nan,), dtype=np.intp,
-                                 meta=np.empty((0,), np.intp))
+    out = [vals]
+    if return_index:
+        out.append(da.from_delayed(merged[2], (math.nan,), dtype=t, meta=np.empty((0,), t)))
+    if return_inverse:
+        ind = tuple(range(1, arr.ndim + 1))
+
+        def lookup(b, u):
+            return concore.searchsorted(u, b, n_threads=share())
+
+        out.append(da.blockwise(_named(lookup), ind, arr, ind, vals, (0,), concatenate=True,
+                                dtype=t, meta=np.empty((0,) * arr.ndim, t),
+                                token="concore-unique-inverse"))
+    if return_counts:
+        out.append(da.from_delayed(merged[1], (math.nan,), dtype=t, meta=np.empty((0,), t)))
+    return out[0] if len(out) == 1 else tuple(out)
 
 
-def _merge_unique(parts, dtype):
-    """One (values, counts) from the chunks' ones, in chunk order."""
+def _merge_unique(parts, dtype, with_index):
+    """One (values, counts, first indices or None) from the chunks' ones, in chunk
+    order: a stable merge, so equal values (-0.0 and 0.0, NaNs) keep the earliest."""
     if not parts:
-        return np.empty(0, dtype), np.empty(0, np.intp)
+        return np.empty(0, dtype), np.empty(0, np.intp), np.empty(0, np.intp)
     vals = np.concatenate([p[0] for p in parts])
     counts = np.concatenate([p[1] for p in parts]).astype(np.intp)
-    u, inv = concore.unique(vals, return_inverse=True)
+    # return_index makes NumPy's unique sort stably (its quicksort may swap -0.0 and 0.0)
+    u, first, inv = concore.unique(vals, return_index=True, return_inverse=True)
     total = np.zeros(len(u), np.intp)
     np.add.at(total, inv, counts)
-    return u, total
+    index = None
+    if with_index:
+        offsets = np.cumsum([0] + [p[3] for p in parts[:-1]])
+        index = np.concatenate([p[2] + o for p, o in zip(parts, offsets)])[first]
+        index = index.astype(np.intp)
+    return u, total, index
