@@ -7,6 +7,7 @@ argsort-stable-f64-rows-1e6x10 (1e7 values in short rows),
 argsort-stable-f64 (uniform) and argsort-stable-f64-normal (standard normal: uneven
 first-digit buckets, argsort's gathered and cooperative paths), searchsorted (1e6
 float64 queries into 1e7 sorted), unique-i64 (1e7 ints in [0, 1000): many repeats),
+unique-inverse-i64 (the same with return_inverse=True),
 sort-f64-1e8 (skipped by CONCORE_BENCH_QUICK).
 
 Entries of every group (where the implementation exists and can be imported):
@@ -97,6 +98,8 @@ def np_call(func, args, avx2_child=False):
         return np.searchsorted(*args)
     if func == "unique":
         return np.unique(*args)
+    if func == "unique_inverse":
+        return np.unique(*args, return_inverse=True)
     raise ValueError(func)
 
 
@@ -123,6 +126,9 @@ def _check_values(func, args, r):
         assert np.array_equal(r, np.searchsorted(*args))
     elif func == "unique":
         assert np.array_equal(r, np.unique(a))
+    elif func == "unique_inverse":
+        e = np.unique(a, return_inverse=True)
+        assert np.array_equal(r[0], e[0]) and np.array_equal(r[1], e[1])
 
 
 def run_child(func, kind, n):
@@ -171,7 +177,8 @@ class Group:
     def __init__(self, name, func, kind, n, large=False):
         self.name, self.func, self.kind, self.n, self.large = name, func, kind, n, large
         self.entries = [e for e in ENTRIES if not (large and e in ("concore-python", "numba"))
-                        and not (kind.startswith("rows") and e == "numba")]   # numba: 1-D
+                        and not ((kind.startswith("rows") or func == "unique_inverse")
+                                 and e == "numba")]   # numba: 1-D, no return_inverse
 
 
 GROUPS = [
@@ -181,6 +188,7 @@ GROUPS = [
     Group("argsort-stable-f64-normal-1e7", "argsort", "norm", 10**7),
     Group("searchsorted-1e6-in-1e7", "searchsorted", "ss", 10**7),
     Group("unique-i64-1e7-repeats", "unique", "rep", 10**7),
+    Group("unique-inverse-i64-1e7-repeats", "unique_inverse", "rep", 10**7),
     Group("sort-f64-1e8", "sort", "f64", 10**8, large=True),
     # mid sizes: a row short enough for NumPy's SIMD sort, one where the radix sort wins
     Group("sort-f64-rows-30000x30", "sort", "rows30", 9 * 10**5),
@@ -211,6 +219,9 @@ def _params():
 
 
 def _concore_func(func):
+    if func == "unique_inverse":
+        unique = _concore_func("unique")
+        return lambda *a, **kw: unique(*a, return_inverse=True, **kw)
     if _common.concore is None:
         pytest.skip("concore does not import")
     f = getattr(_common.concore, func, None)
@@ -222,19 +233,25 @@ def _concore_func(func):
     return f
 
 
+def _call(func):
+    """How an entry's implementation string shows the call."""
+    return "unique(..., return_inverse=True)" if func == "unique_inverse" else f"{func}(...)"
+
+
 def build(entry, g, args, warm_numba):
     func = g.func
+    call = _call(func)
     if entry in ("concore-1t", "concore-all", "concore-python"):
         f = _concore_func(func)
         if entry == "concore-python":
-            return Impl(lambda: f(*args), f'use_backend("python"): concore.{func}(...)', None,
+            return Impl(lambda: f(*args), f'use_backend("python"): concore.{call}', None,
                         _common.need_python_backend())
         _common.need_native()
         if entry == "concore-1t":
-            return Impl(lambda: f(*args, n_threads=1), f"concore.{func}(..., n_threads=1)", 1)
-        return Impl(lambda: f(*args), f"concore.{func}(...)", _common.concore_threads())
+            return Impl(lambda: f(*args, n_threads=1), f"concore.{call[:-1]}, n_threads=1)", 1)
+        return Impl(lambda: f(*args), f"concore.{call}", _common.concore_threads())
     if entry == "numpy":
-        label = f"np.{func}(...)" + (", kind='stable'" if func == "argsort" else "")
+        label = f"np.{call}" + (", kind='stable'" if func == "argsort" else "")
         return Impl(lambda: np_call(func, args), label, 1)
     if entry == "numba":
         _common.need_numba()
@@ -256,7 +273,7 @@ def test_sorting(benchmark, run_bench, warm_numba, group_name, entry):
         benchmark.extra_info.update(
             entry=entry, threads=1, bytes=int(nbytes), replayed=True,
             child_times_s=times, child_env=f"NPY_DISABLE_CPU_FEATURES={AVX2_ENV}",
-            impl=f"np.{g.func}(...) in a child with NumPy's AVX2 sorts "
+            impl=f"np.{_call(g.func)} in a child with NumPy's AVX2 sorts "
                  f"({'quicksort ' if g.func == 'argsort' else ''}median of "
                  f"{len(times)}, replayed)")
         benchmark.pedantic(lambda: time.sleep(median), rounds=1, iterations=1)
@@ -274,7 +291,7 @@ def test_sorting(benchmark, run_bench, warm_numba, group_name, entry):
             elif g.func == "searchsorted":
                 assert np.array_equal(result, np.searchsorted(*args))
             else:
-                assert np.array_equal(result, np.unique(a))
+                _check_values(g.func, args, result)
         else:
             _check_values(g.func, args, result)
 

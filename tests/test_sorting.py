@@ -438,6 +438,8 @@ def test_unique(backend, nt, small_grain):
         "allnan": np.full(50, np.nan),
         "one": np.array([4.0]),
         "2d": rng.integers(0, 9, (30, 40)),
+        # sorted, a run starts exactly at the second block of 2**16 (unique's inverse)
+        "edge": rng.permutation(np.repeat([5, -1, 7], [1000, 64536, 70000])),
     }
     for label, x in ins.items():
         for en in (True, False):
@@ -447,10 +449,20 @@ def test_unique(backend, nt, small_grain):
                 _same_unique(r, e, f"{label} equal_nan={en} counts={rc}")
     z = np.array([0.0, -0.0, 1.0, -0.0])
     assert np.signbit(S.unique(z)[0]) == np.signbit(z[0])   # first in input order
-    x = ins["ints"]
-    for kw in ({"return_index": True}, {"return_inverse": True},
-               {"return_index": True, "return_counts": True}):
-        _same_unique(S.unique(x, **kw), np.unique(x, **kw), str(kw))
+    # first indices and the inverse: NumPy's arrays; values bit for bit as NumPy's with
+    # return_index (a stable sort: the first zero, the first NaN's payload)
+    for label, x in ins.items():
+        for en in (True, False):
+            for ri, rv, rc in ((1, 0, 0), (0, 1, 0), (1, 1, 1), (0, 1, 1), (1, 0, 1)):
+                r = S.unique(x, return_index=ri, return_inverse=rv, return_counts=rc,
+                             equal_nan=en, n_threads=nt)
+                e = np.unique(x, return_index=True, return_inverse=rv, return_counts=rc,
+                              equal_nan=en)
+                e = (e[0],) + ((e[1],) if ri else ()) + e[2:]
+                lab = f"{label} equal_nan={en} index={ri} inverse={rv} counts={rc}"
+                assert isinstance(r, tuple) and len(r) == len(e), lab
+                for a, b in zip(r, e):
+                    same_bits(a, b, lab)
     _same_unique(S.unique(ins["2d"], axis=0), np.unique(ins["2d"], axis=0))
     _same_unique(S.unique(np.array(3)), np.unique(np.array(3)))
     _same_unique(S.unique(np.empty(0)), np.unique(np.empty(0)))

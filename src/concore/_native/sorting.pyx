@@ -1244,3 +1244,49 @@ def unique(cnp.ndarray s, int tcode, bint equal_nan, bint want_where, int nt, bi
     finally:
         free(heads)
     return out, where
+
+
+cdef void runs_block(const int64_t *perm, const int64_t *where, Py_ssize_t nruns,
+                     Py_ssize_t lo, Py_ssize_t hi, int64_t *inverse) noexcept nogil:
+    cdef Py_ssize_t a = 0, b = nruns, m, i
+    while b - a > 1:            # the run holding sorted position lo: where[a] <= lo
+        m = (a + b) // 2
+        if where[m] <= lo:
+            a = m
+        else:
+            b = m
+    for i in range(lo, hi):
+        if a + 1 < nruns and where[a + 1] == i:
+            a += 1
+        inverse[perm[i]] = a
+
+
+def inverse_runs(cnp.ndarray perm, cnp.ndarray where, cnp.ndarray inverse, int nt,
+                 bint check):
+    """inverse[perm[i]] = the run of sorted position i, for the stable argsort ``perm``
+    and the run starts ``where`` (ascending, where[0] = 0), all int64 and contiguous:
+    unique's inverse. Blocks of sorted positions in parallel (scattered writes)."""
+    cdef Py_ssize_t n = perm.shape[0], nruns = where.shape[0]
+    cdef Py_ssize_t nb = (n + U_BLOCK - 1) // U_BLOCK, b
+    cdef const int64_t *pp = <const int64_t *> cnp.PyArray_DATA(perm)
+    cdef const int64_t *pw = <const int64_t *> cnp.PyArray_DATA(where)
+    cdef int64_t *pi = <int64_t *> cnp.PyArray_DATA(inverse)
+    cdef Stop stop
+    stop_init(&stop, check)
+    if n == 0:
+        return inverse
+    with nogil:
+        if nt > 1 and nb > 1:
+            for b in prange(nb, schedule="static", num_threads=team(nt, nb)):
+                if not stopped(&stop):
+                    runs_block(pp, pw, nruns, b * U_BLOCK, min(n, (b + 1) * U_BLOCK), pi)
+                    if threadid() == 0:
+                        poll(&stop)
+        else:
+            for b in range(nb):
+                runs_block(pp, pw, nruns, b * U_BLOCK, min(n, (b + 1) * U_BLOCK), pi)
+                poll(&stop)
+                if stopped(&stop):
+                    break
+    raise_if_stopped(&stop)
+    return inverse

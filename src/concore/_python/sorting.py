@@ -44,3 +44,12 @@ def unique(s, tcode, equal_nan, want_where, nt, check):
     np.logical_not(_same_as_previous(s, equal_nan), out=head[1:])
     where = np.flatnonzero(head)
     return s[where], (where.astype(np.int64) if want_where else None)
+
+
+def inverse_runs(perm, where, inverse, nt, check):
+    """inverse[perm[i]] = the run of sorted position i (runs start at ``where``)."""
+    run = np.zeros(perm.size, dtype=np.int64)
+    run[where[1:]] = 1
+    np.cumsum(run, out=run)
+    inverse[perm] = run
+    return inverse
