@@ -174,12 +174,14 @@ def test_many_short_rows_numpy_chunks(nt):
         some = x.copy()
         for r in rng.integers(0, rows, 20):    # zeros and NaNs in 20 rows: fixed up
             some[r] = payload_nans(n, np.float64, rng)
+        relu = np.maximum(x, 0.0)     # +0.0 in most rows: no fixing
         many = x.copy()
-        many[rng.random((rows, n)) < 0.2] = -0.0   # in most rows: the radix sort
+        many[rng.random((rows, n)) < 0.2] = -0.0
+        many[rng.random((rows, n)) < 0.2] = 0.0    # both signs in most rows: radix sort
         f32 = some.astype(np.float32)
         ints = rng.integers(-5, 5, (rows, n)).astype(np.int32)
-        for label, a in (("plain", x), ("some", some), ("many", many), ("f32", f32),
-                         ("ints", ints)):
+        for label, a in (("plain", x), ("some", some), ("relu", relu), ("many", many),
+                         ("f32", f32), ("ints", ints)):
             e = np.sort(a, kind="stable")
             same_bits(S.sort(a, n_threads=nt), e, f"{label} rows of {n}, {nt}t")
             b = np.asfortranarray(a.T)   # axis 0 of a transpose: sorted in place

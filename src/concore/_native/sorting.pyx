@@ -50,7 +50,7 @@ slower, but no key buffers). Large scratch buffers ask for transparent huge page
 from cython cimport floating
 from cython.parallel cimport prange, threadid
 from libc.math cimport fabs
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
 
@@ -572,24 +572,40 @@ def _numpy_row_max():
 _FLOAT_CODES = (0, 1)
 
 
-# Float rows that hold a zero or a NaN are put back in input order one by one (in
-# Python): past this many, concore's own sort is quicker.
+# Float rows that hold a NaN or zeros of both signs are put back in input order one
+# by one (in Python): past this many, concore's own sort is quicker.
 cdef enum:
     NUMPY_FIX_ROWS = 32
 
 
 cdef Py_ssize_t zero_nan_rows(const floating *x, Py_ssize_t rows, Py_ssize_t n,
                               Py_ssize_t *found, Py_ssize_t most) noexcept nogil:
-    """Rows (up to `most` + 1 of them, in order) holding a zero or a NaN; their count."""
+    """Rows (up to `most` + 1 of them, in order) holding a NaN (NumPy's SIMD sort may
+    write NaNs back with other bits) or zeros of both signs (its min/max networks may
+    duplicate one and lose the other); their count. Zeros of one sign cannot be told
+    apart, so rows whose zeros are all +0.0, as after a ReLU, need no fixing."""
     cdef Py_ssize_t r, j, k = 0
     cdef const floating *q
     cdef int hits
+    cdef uint64_t nan, zeros, negz
     for r in range(rows):
         q = x + r * n
         hits = 0
         for j in range(n):  # not (|v| > 0): a zero of either sign or a NaN (vectorised)
             hits += not (fabs(q[j]) > 0)
-        if hits:
+        if not hits:
+            continue
+        nan = 0
+        zeros = 0
+        negz = 0
+        for j in range(n):  # the row again, from cache: which kind
+            nan += <uint64_t> (q[j] != q[j])
+            zeros += <uint64_t> (q[j] == 0)
+            if floating is double:
+                negz += (<uint64_t> (q[j] == 0)) & ((<const uint64_t *> q)[j] >> 63)
+            else:
+                negz += (<uint64_t> (q[j] == 0)) & ((<const uint32_t *> q)[j] >> 31)
+        if nan or (negz and negz < zeros):
             found[k] = r
             k += 1
             if k > most:
@@ -597,19 +613,48 @@ cdef Py_ssize_t zero_nan_rows(const floating *x, Py_ssize_t rows, Py_ssize_t n,
     return k
 
 
-def _zero_or_nan_rows(cnp.ndarray x, int tcode):
-    """Indices of the rows of C-contiguous float ``x`` holding a zero or a NaN (the
-    ones NumPy's sort may lay out differently from a stable one), in one pass; None
-    when there are more than NUMPY_FIX_ROWS."""
-    cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], k
+cdef Py_ssize_t zero_nan_block(const char *x, int tcode, Py_ssize_t r0, Py_ssize_t r1,
+                               Py_ssize_t n, Py_ssize_t *found) noexcept nogil:
+    """zero_nan_rows of rows r0:r1 (up to NUMPY_FIX_ROWS + 1), as absolute indices."""
+    cdef Py_ssize_t k, i
+    if tcode == 0:
+        k = zero_nan_rows(<const double *> x + r0 * n, r1 - r0, n, found, NUMPY_FIX_ROWS)
+    else:
+        k = zero_nan_rows(<const float *> x + r0 * n, r1 - r0, n, found, NUMPY_FIX_ROWS)
+    for i in range(k):
+        found[i] += r0
+    return k
+
+
+def _zero_or_nan_rows(cnp.ndarray x, int tcode, int nt=1):
+    """Indices of the rows of C-contiguous float ``x`` holding a NaN or zeros of both
+    signs (the ones NumPy's sort may lay out differently from a stable one), in one
+    pass (blocks of rows on nt threads from 2**17 values); None when there are more
+    than NUMPY_FIX_ROWS."""
+    cdef Py_ssize_t rows = x.shape[0], n = x.shape[1], k = 0, per, nb, b, i
     cdef Py_ssize_t found[NUMPY_FIX_ROWS + 1]
-    with nogil:
-        if tcode == 0:
-            k = zero_nan_rows(<const double *> cnp.PyArray_DATA(x), rows, n, found,
-                              NUMPY_FIX_ROWS)
-        else:
-            k = zero_nan_rows(<const float *> cnp.PyArray_DATA(x), rows, n, found,
-                              NUMPY_FIX_ROWS)
+    cdef Py_ssize_t *blk
+    cdef Py_ssize_t M = NUMPY_FIX_ROWS + 2   # per block: a count, then the rows
+    cdef const char *px = <const char *> cnp.PyArray_DATA(x)
+    per = max(<Py_ssize_t> 1, PAR_SORT_MIN // max(n, <Py_ssize_t> 1))
+    nb = (rows + per - 1) // per
+    if nt <= 1 or nb <= 1:
+        with nogil:
+            k = zero_nan_block(px, tcode, 0, rows, n, found)
+    else:
+        blk = <Py_ssize_t *> malloc(nb * M * sizeof(Py_ssize_t))
+        if blk == NULL:
+            raise MemoryError()
+        with nogil:
+            for b in prange(nb, schedule="static", num_threads=team(nt, nb)):
+                blk[b * M] = zero_nan_block(px, tcode, b * per, min(rows, (b + 1) * per), n,
+                                            blk + b * M + 1)
+            for b in range(nb):              # in row order, up to one past the limit
+                for i in range(blk[b * M]):
+                    if k <= NUMPY_FIX_ROWS:
+                        found[k] = blk[b * M + 1 + i]
+                        k += 1
+        free(blk)
     if k > NUMPY_FIX_ROWS:
         return None
     return np.array([found[i] for i in range(k)], dtype=np.intp)
@@ -659,14 +704,15 @@ def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
     NumPy's sort (unstable; on nt threads, a share of the rows each) where that is the
     stable sort's answer bit for bit: equal keys are equal bits except -0.0/0.0 and
     NaNs, which are put back in input order (at most NUMPY_FIX_ROWS float rows
-    holding a zero or a NaN); False, with out untouched, where there are more."""
+    holding a NaN or zeros of both signs); False, with out untouched, where there
+    are more."""
     if tcode not in _FLOAT_CODES:
         sort_row_chunks(x, out, nt, check)
         return True
     if x.shape[0] == 1:
         fix = np.zeros(1, np.intp)
     else:
-        fix = _zero_or_nan_rows(x, tcode)
+        fix = _zero_or_nan_rows(x, tcode, nt)
         if fix is None:
             return False
     inputs = x[fix]     # a copy (taken before an in-place sort) of the rows to fix
