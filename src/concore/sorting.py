@@ -118,6 +118,18 @@ def _numpy_sort(func, a, axis, kind, order, stable):
     return func(a, axis=axis, kind="stable", order=order)
 
 
+# Arrays of at most this many values are sorted by NumPy's stable kind: the same
+# answer (a stable sort has one), without the ~1.5 us of setting up a kernel call
+# (10 float64: 2.3 -> 0.9 us, NumPy's default sort 0.75); as many queries of
+# searchsorted likewise (2.6 -> 1.1 us).
+TINY = 64
+
+
+def _tiny(a, kind, order, stable):
+    return (type(a) is np.ndarray and a.size <= TINY and kind is None and order is None
+            and stable is None)
+
+
 def _sort_plan(a, axis, kind, order, stable):
     """(x, ax, tcode) to sort ``a`` natively along axis ``ax`` of ``x`` (``a`` flattened
     for axis=None), or None where NumPy decides."""
@@ -147,6 +159,8 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
     """
     if n_threads is not None:
         _config._resolve(n_threads)
+    if _tiny(a, kind, order, stable):
+        return np.sort(a, axis=axis, kind="stable")
     plan = _sort_plan(a, axis, kind, order, stable)
     if plan is None:
         return _numpy_sort(np.sort, a, axis, kind, order, stable)
@@ -173,6 +187,8 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None, n_threads=None):
     """
     if n_threads is not None:
         _config._resolve(n_threads)
+    if _tiny(a, kind, order, stable):
+        return np.argsort(a, axis=axis, kind="stable")
     plan = _sort_plan(a, axis, kind, order, stable) if _INTP64 else None
     if plan is None:
         return _numpy_sort(np.argsort, a, axis, kind, order, stable)
@@ -197,6 +213,8 @@ def searchsorted(a, v, side="left", sorter=None, *, n_threads=None):
     def numpy():
         return np.searchsorted(a, v, side=side, sorter=sorter)
 
+    if type(a) is np.ndarray and type(v) is np.ndarray and v.size <= TINY:
+        return numpy()  # NumPy's answers, without a kernel call's set-up
     if (sorter is not None or not isinstance(side, str) or side not in ("left", "right")
             or not _INTP64):
         return numpy()
