@@ -90,16 +90,8 @@ cdef extern from *:
     static inline int64_t sk_i64_inv(uint64_t k) { return (int64_t)(k ^ 0x8000000000000000ULL); }
     static inline uint64_t sk_i32(int32_t v) { return (uint64_t)(((uint32_t)v) ^ 0x80000000U); }
     static inline int32_t sk_i32_inv(uint64_t k) { return (int32_t)(((uint32_t)k) ^ 0x80000000U); }
-    /* Stable ranks of the keys k[0:n] (n <= 255) without branches: see _sort.h. */
-    static inline void sk_ranks(const uint64_t *k, Py_ssize_t n, uint8_t *rank) {
-        for (Py_ssize_t i = 0; i < n; i++) {
-            uint64_t ki = k[i];
-            unsigned r = 0;
-            for (Py_ssize_t j = 0; j < i; j++) r += k[j] <= ki;
-            for (Py_ssize_t j = i + 1; j < n; j++) r += k[j] < ki;
-            rank[i] = (uint8_t)r;
-        }
-    }
+    #include "_ranks.h"
+    CC_RANKS(sk_ranks, uint64_t)   /* stable ranks of a short row's keys */
     /* Leading zero bits of v != 0. */
     #if defined(_MSC_VER)
     #include <intrin.h>
