@@ -471,6 +471,20 @@ def test_unique(backend, nt, small_grain):
     _same_unique(S.unique([3, 1, 3]), np.unique([3, 1, 3]))
 
 
+@pytest.mark.parametrize("nt", THREADS)
+def test_unique_index_inverse_hard_inputs(backend, nt, small_grain):
+    """return_index / return_inverse / return_counts on the shared hard inputs: NumPy's
+    arrays bit for bit (values as NumPy's stable path keeps them: the first zero, the
+    first NaN's payload) at every thread count."""
+    for label, x in CASES:
+        e = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
+        r = S.unique(x, return_index=True, return_inverse=True, return_counts=True,
+                     n_threads=nt)
+        assert isinstance(r, tuple) and len(r) == 4, label
+        for a, b in zip(r, e):
+            same_bits(a, b, label)
+
+
 # ---------------------------------------------------------------------- Ctrl-C
 
 @pytest.mark.skipif(not NATIVE or sys.platform == "win32", reason="needs native + POSIX signals")

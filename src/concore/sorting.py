@@ -248,9 +248,10 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     each value occurs (``return_counts``).
 
     Natively (``axis=None``): a parallel stable sort, then a parallel mark-and-compact
-    pass; with ``return_index``/``return_inverse`` a parallel stable argsort instead,
-    the sorted values gathered through it, and the run numbers scattered back (NumPy
-    takes a mergesort or quicksort argsort on one thread: 1e7 int64 about 10x slower).
+    pass; with ``return_index``/``return_inverse`` also a parallel stable argsort,
+    whose values at the run starts are the first indices and through which the run
+    numbers are scattered back in parallel (NumPy takes a mergesort or quicksort
+    argsort on one thread: 1e7 int64 with the inverse about 10x slower).
     ``-0.0`` and ``0.0`` are one value, and so are all NaNs when ``equal_nan``; the
     value kept is the first in input order (NumPy keeps whichever its sort puts first:
     the same with ``return_index``). Other options go to NumPy. ``n_threads`` as for

@@ -701,7 +701,7 @@ cdef int sort_chunk(object x, object out, Py_ssize_t lo, Py_ssize_t hi) except -
 
 def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
     """True after writing x's rows sorted into out (which may be x: in place) with
-    NumPy's sort (unstable; on nt threads, a share of the rows each) where that is the
+    NumPy's sort (unstable; chunks of whole rows on nt threads) where that is the
     stable sort's answer bit for bit: equal keys are equal bits except -0.0/0.0 and
     NaNs, which are put back in input order (at most NUMPY_FIX_ROWS float rows
     holding a NaN or zeros of both signs); False, with out untouched, where there
