@@ -5,7 +5,9 @@ sort-f64-rows-30000x30 (each row of a 30000 x 30 array sorted) and sort-f64-1e5,
 argsort-stable-f64-rows-15625x64 (1e6 values in rows of 64), sort-f64-rows-1e5x100 and
 argsort-stable-f64-rows-1e6x10 (1e7 values in short rows),
 argsort-stable-f64 (uniform) and argsort-stable-f64-normal (standard normal: uneven
-first-digit buckets, argsort's gathered and cooperative paths), searchsorted (1e6
+first-digit buckets, argsort's gathered and cooperative paths), sort-i64-near-zero and
+argsort-stable-i64-near-zero (round(1e6 * standard normal): keys of both signs close
+together), searchsorted (1e6
 float64 queries into 1e7 sorted), unique-i64 (1e7 ints in [0, 1000): many repeats),
 unique-inverse-i64 (the same with return_inverse=True),
 sort-f64-1e8 (skipped by CONCORE_BENCH_QUICK).
@@ -63,7 +65,8 @@ ENTRIES = ("concore-1t", "concore-all", "concore-python", "numpy", "numpy-avx2",
 def make_input(kind, n, seed=_common.SEED):
     rng = np.random.default_rng([seed, 400 + {"f64": 0, "i64": 1, "rep": 2, "ss": 3,
                                               "norm": 4, "rows30": 5, "rows64": 6,
-                                              "rows100": 7, "rows10": 8}[kind]])
+                                              "rows100": 7, "rows10": 8,
+                                              "inorm": 9}[kind]])
     if kind == "f64":
         return (rng.random(n),)
     if kind == "rows30":
@@ -76,6 +79,8 @@ def make_input(kind, n, seed=_common.SEED):
         return (rng.random((n // 10, 10)),)
     if kind == "norm":
         return (rng.standard_normal(n),)
+    if kind == "inorm":     # int64 of both signs near zero (measurements, counts)
+        return (np.round(rng.standard_normal(n) * 1e6).astype(np.int64),)
     if kind == "i64":
         info = np.iinfo(np.int64)
         return (rng.integers(info.min, info.max, n, endpoint=True),)
@@ -186,6 +191,9 @@ GROUPS = [
     Group("sort-i64-1e7", "sort", "i64", 10**7),
     Group("argsort-stable-f64-1e7", "argsort", "f64", 10**7),
     Group("argsort-stable-f64-normal-1e7", "argsort", "norm", 10**7),
+    # integers of both signs near zero: split in two by the top bits of their keys
+    Group("sort-i64-1e7-near-zero", "sort", "inorm", 10**7),
+    Group("argsort-stable-i64-1e7-near-zero", "argsort", "inorm", 10**7),
     Group("searchsorted-1e6-in-1e7", "searchsorted", "ss", 10**7),
     Group("unique-i64-1e7-repeats", "unique", "rep", 10**7),
     Group("unique-inverse-i64-1e7-repeats", "unique_inverse", "rep", 10**7),

@@ -227,6 +227,14 @@ def test_block_boundaries(backend, nt, n):
                                      np.round(rng.standard_normal(n), 4)),
         # a tenth of one value: argsort gathers each bucket's keys through its indices
         "f64-tenth-ties": np.where(rng.random(n) < 0.1, 0.25, rng.random(n)),
+        # both signs near zero: the top bits split the keys in two halves; the digit is
+        # taken from key - smallest key, so they spread over the buckets
+        "i64-near-zero": np.round(rng.standard_normal(n) * 1e4).astype(np.int64),
+        "i32-near-zero": np.round(rng.standard_normal(n) * 1e4).astype(np.int32),
+        # 1023 .. 1023 + 2**21 - 1: the base rounded down to the digit's unit puts the
+        # largest key one past the last bucket, so the digit takes one bit more
+        "i64-unit-edge": np.concatenate([[1023, 1023 + 2**21 - 1],
+                                         rng.integers(1023, 1023 + 2**21, n - 2)]),
         # narrow keys: argsort counts them in one pass
         "i16": rng.integers(-300, 300, n).astype(np.int16),
         "u16-full": rng.integers(0, 2**16, n).astype(np.uint16),
@@ -238,7 +246,8 @@ def test_block_boundaries(backend, nt, n):
     }
     if n > 10 * BLOCK:
         xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-neg",
-                                 "f64-normal-zeros", "f64-tenth-ties")}
+                                 "f64-normal-zeros", "f64-tenth-ties", "i64-near-zero",
+                                 "i64-unit-edge")}
     for label, x in xs.items():
         e = np.sort(x, kind="stable")
         for fast in (True, False):  # NumPy's sort below 2**22 / threads values; the radix sort

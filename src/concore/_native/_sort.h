@@ -125,22 +125,38 @@ static void NAME##_orand(const void *s_, intptr_t lo, intptr_t hi, uint64_t *o, 
     *o = vo;                                                                               \
     *a = va;                                                                               \
 }                                                                                          \
+/* Smallest and largest key of s[lo:hi]: the MSD digit is taken from key - min, so keys   \
+   that differ high up but lie close together (integers of both signs near zero) still   \
+   spread over the buckets. */                                                           \
+static void NAME##_minmax(const void *s_, intptr_t lo, intptr_t hi, uint64_t *mn,          \
+                          uint64_t *mx) {                                                  \
+    const UT *s = (const UT *)s_;                                                          \
+    UT a = (UT)~(UT)0, b = 0;                                                              \
+    for (intptr_t i = lo; i < hi; i++) {                                                   \
+        UT k = KEY(s[i]);                                                                  \
+        a = k < a ? k : a;                                                                 \
+        b = k > b ? k : b;                                                                 \
+    }                                                                                      \
+    *mn = a;                                                                               \
+    *mx = b;                                                                               \
+}                                                                                          \
                                                                                            \
-/* Counts / stable scatter by an arbitrary digit (key >> shift) & mask (MSD pass). */    \
+/* Counts / stable scatter by an arbitrary digit ((key - base) >> shift) & mask (MSD      \
+   pass; base at most every key). */                                                     \
 static void NAME##_hist_m(const void *s_, intptr_t lo, intptr_t hi, int shift,             \
-                          uint64_t mask, int64_t *cnt) {                                   \
+                          uint64_t mask, uint64_t base, int64_t *cnt) {                    \
     const UT *s = (const UT *)s_;                                                          \
     memset(cnt, 0, sizeof(int64_t) * (mask + 1));                                          \
     for (intptr_t i = lo; i < hi; i++)                                                     \
-        cnt[((uint64_t)KEY(s[i]) >> shift) & mask]++;                                      \
+        cnt[(((uint64_t)KEY(s[i]) - base) >> shift) & mask]++;                             \
 }                                                                                          \
 static void NAME##_scatter_m(const void *s_, void *d_, intptr_t lo, intptr_t hi, int shift,\
-                             uint64_t mask, int64_t *pos) {                                \
+                             uint64_t mask, uint64_t base, int64_t *pos) {                 \
     const UT *s = (const UT *)s_;                                                          \
     UT *d = (UT *)d_;                                                                      \
     for (intptr_t i = lo; i < hi; i++) {                                                   \
         UT v = s[i];                                                                       \
-        d[pos[((uint64_t)KEY(v) >> shift) & mask]++] = v;                                  \
+        d[pos[(((uint64_t)KEY(v) - base) >> shift) & mask]++] = v;                         \
     }                                                                                      \
 }                                                                                          \
                                                                                            \
@@ -232,12 +248,13 @@ static int NAME##_active(const int64_t *cnt, intptr_t n, int *act) {            
 /* MSD pass of argsort: keys from the values s[lo:hi] by an arbitrary digit, (key, index)  \
    pairs scattered to kd / id at pos (advanced). */                                        \
 static void NAME##_ascatter_m(const void *s_, void *kd_, int64_t *id, intptr_t lo,         \
-                              intptr_t hi, int shift, uint64_t mask, int64_t *pos) {       \
+                              intptr_t hi, int shift, uint64_t mask, uint64_t base,        \
+                              int64_t *pos) {                                              \
     const UT *s = (const UT *)s_;                                                          \
     UT *kd = (UT *)kd_;                                                                    \
     for (intptr_t i = lo; i < hi; i++) {                                                   \
         UT k = KEY(s[i]);                                                                  \
-        int64_t p = pos[((uint64_t)k >> shift) & mask]++;                                  \
+        int64_t p = pos[(((uint64_t)k - base) >> shift) & mask]++;                         \
         kd[p] = k;                                                                         \
         id[p] = i;                                                                         \
     }                                                                                      \
@@ -255,10 +272,10 @@ static void NAME##_gkeys(const void *s_, const int64_t *ix, intptr_t m, void *kd
                                                                                            \
 /* Counting pass of argsort: index i of s[lo:hi] to id[pos[digit]++] (keys not kept). */   \
 static void NAME##_iscatter_m(const void *s_, int64_t *id, intptr_t lo, intptr_t hi,       \
-                              int shift, uint64_t mask, int64_t *pos) {                    \
+                              int shift, uint64_t mask, uint64_t base, int64_t *pos) {     \
     const UT *s = (const UT *)s_;                                                          \
     for (intptr_t i = lo; i < hi; i++)                                                     \
-        id[pos[((uint64_t)KEY(s[i]) >> shift) & mask]++] = i;                              \
+        id[pos[(((uint64_t)KEY(s[i]) - base) >> shift) & mask]++] = i;                     \
 }                                                                                          \
                                                                                            \
 /* LSD pass of argsort on indices alone, each key read from the values through its         \
@@ -367,11 +384,11 @@ static void NAME##_sort_bucket(const void *src_, void *dst_, intptr_t n, void *t
                                int64_t *cnt, int64_t *mc) {                                \
     const UT *src = (const UT *)src_;                                                      \
     UT *dst = (UT *)dst_, *tmp = (UT *)tmp_;                                               \
-    uint64_t vo, va, diff, mask;                                                           \
+    uint64_t lo, hi, diff, mask;                                                           \
     int hb = 63, shift, bits = CS_MSD_BITS;                                                \
     if (n <= CS_MSD_MIN) { NAME##_sort_serial(src, dst, n, tmp, cnt); return; }            \
-    NAME##_orand(src, 0, n, &vo, &va);                                                     \
-    diff = vo ^ va;                                                                        \
+    NAME##_minmax(src, 0, n, &lo, &hi);                                                    \
+    diff = hi - lo;                                                                        \
     if (diff == 0) { memcpy(dst, src, sizeof(UT) * n); return; }                           \
     while (!((diff >> hb) & 1)) hb--;                                                      \
     /* sub-buckets of about 2**15 elements on average: small enough for cache, large   \
@@ -379,14 +396,17 @@ static void NAME##_sort_bucket(const void *src_, void *dst_, intptr_t n, void *t
     while (bits > 1 && (n >> bits) < (1 << 15)) bits--;                                    \
     mask = ((uint64_t)1 << bits) - 1;                                                      \
     shift = hb - bits + 1 < 0 ? 0 : hb - bits + 1;                                         \
+    /* base rounded down to the digit's unit (msd_digit in sorting.pyx) */                \
+    if (((hi - (lo & ~(((uint64_t)1 << shift) - 1))) >> shift) > mask) shift++;            \
+    lo &= ~(((uint64_t)1 << shift) - 1);                                                   \
     int64_t *pos = mc, *start = mc + CS_MSD_R;                                             \
-    NAME##_hist_m(src, 0, n, shift, mask, pos);                                            \
+    NAME##_hist_m(src, 0, n, shift, mask, lo, pos);                                        \
     int64_t t = 0;                                                                         \
     int R = 1 << bits;                                                                     \
     for (int d = 0; d < R; d++) { int64_t c = pos[d]; pos[d] = start[d] = t; t += c; }     \
     start[R] = n;                                                                          \
     UT *mid = (UT *)src == dst ? tmp : dst;     /* sorting in place: the pass goes to tmp */ \
-    NAME##_scatter_m(src, mid, 0, n, shift, mask, pos);                                    \
+    NAME##_scatter_m(src, mid, 0, n, shift, mask, lo, pos);                                \
     for (int d = 0; d < R; d++) {                                                          \
         intptr_t a = start[d], m = start[d + 1] - a;                                       \
         if (m > 1) NAME##_sort_serial(mid + a, dst + a, m, tmp + a, cnt);                  \
@@ -577,8 +597,10 @@ typedef struct cs_ops {
     int width, D, R, NP;
     void (*hist_all)(const void *, intptr_t, intptr_t, int64_t *);
     void (*orand)(const void *, intptr_t, intptr_t, uint64_t *, uint64_t *);
-    void (*hist_m)(const void *, intptr_t, intptr_t, int, uint64_t, int64_t *);
-    void (*scatter_m)(const void *, void *, intptr_t, intptr_t, int, uint64_t, int64_t *);
+    void (*minmax)(const void *, intptr_t, intptr_t, uint64_t *, uint64_t *);
+    void (*hist_m)(const void *, intptr_t, intptr_t, int, uint64_t, uint64_t, int64_t *);
+    void (*scatter_m)(const void *, void *, intptr_t, intptr_t, int, uint64_t, uint64_t,
+                      int64_t *);
     void (*hist)(const void *, intptr_t, intptr_t, int, int64_t *);
     void (*scatter)(const void *, void *, intptr_t, intptr_t, int, int64_t *);
     void (*ascatter0)(const void *, void *, int64_t *, intptr_t, intptr_t, int, int64_t *);
@@ -592,9 +614,10 @@ typedef struct cs_ops {
                       int64_t *);
     void (*search)(const void *, intptr_t, const void *, int64_t *, intptr_t, intptr_t, int);
     void (*ascatter_m)(const void *, void *, int64_t *, intptr_t, intptr_t, int, uint64_t,
-                       int64_t *);
+                       uint64_t, int64_t *);
     void (*pair_sort)(void *, int64_t *, intptr_t, void *, int64_t *, int64_t *);
-    void (*iscatter_m)(const void *, int64_t *, intptr_t, intptr_t, int, uint64_t, int64_t *);
+    void (*iscatter_m)(const void *, int64_t *, intptr_t, intptr_t, int, uint64_t, uint64_t,
+                       int64_t *);
     void (*gkeys)(const void *, const int64_t *, intptr_t, void *);
     void (*pscatter_h)(const void *, const int64_t *, void *, int64_t *, intptr_t, intptr_t,
                        int, int64_t *, int, int, int64_t *);
@@ -606,7 +629,7 @@ typedef struct cs_ops {
 
 #define CS_OPS(NAME, W, KNAME) CS_OPS_B(NAME, W, KNAME, NAME##_sort_bucket)
 #define CS_OPS_B(NAME, W, KNAME, BUCKET)                                                   \
-    {W, NAME##_D, NAME##_R, NAME##_NP, NAME##_hist_all, NAME##_orand, NAME##_hist_m, \
+    {W, NAME##_D, NAME##_R, NAME##_NP, NAME##_hist_all, NAME##_orand, NAME##_minmax, NAME##_hist_m,\
      NAME##_scatter_m, NAME##_hist, NAME##_scatter,       \
      NAME##_ascatter0, KNAME##_ascatter, NAME##_sort_serial, BUCKET,                      \
      NAME##_argsort_serial,        \

@@ -15,8 +15,9 @@ sorted by fixed blocks of its elements (2**k elements, k from the length only):
                               summed: integer counts, so in any order)
 
 ``sort`` first tries one most-significant-digit pass instead (``sort_msd``): a parallel
-scatter by the 11 bits below the highest bit in which the keys differ into 2048
-buckets, then each bucket sorted whole by one thread: LSD (mostly in cache) up to
+scatter into 2048 buckets by the top 11 bits of key - smallest key (rounded down to
+the digit's unit: integers of both signs near zero spread over the buckets rather than
+fall into two), then each bucket sorted whole by one thread: LSD (mostly in cache) up to
 2**17 elements, a larger one after an MSD pass of its own (see ``sort_bucket`` in
 ``_sort.h``). It falls back to the LSD passes above when one bucket would hold more
 than half of the elements (the threads could not share the work). A float bucket
@@ -70,10 +71,11 @@ cdef extern from "_sort.h" nogil:
         int width, D, R, NP
         void (*hist_all)(const void *, Py_ssize_t, Py_ssize_t, int64_t *) noexcept nogil
         void (*orand)(const void *, Py_ssize_t, Py_ssize_t, uint64_t *, uint64_t *) noexcept nogil
-        void (*hist_m)(const void *, Py_ssize_t, Py_ssize_t, int, uint64_t,
+        void (*minmax)(const void *, Py_ssize_t, Py_ssize_t, uint64_t *, uint64_t *) noexcept nogil
+        void (*hist_m)(const void *, Py_ssize_t, Py_ssize_t, int, uint64_t, uint64_t,
                        int64_t *) noexcept nogil
         void (*scatter_m)(const void *, void *, Py_ssize_t, Py_ssize_t, int, uint64_t,
-                          int64_t *) noexcept nogil
+                          uint64_t, int64_t *) noexcept nogil
         void (*hist)(const void *, Py_ssize_t, Py_ssize_t, int, int64_t *) noexcept nogil
         void (*scatter)(const void *, void *, Py_ssize_t, Py_ssize_t, int,
                         int64_t *) noexcept nogil
@@ -91,11 +93,11 @@ cdef extern from "_sort.h" nogil:
         void (*search)(const void *, Py_ssize_t, const void *, int64_t *, Py_ssize_t,
                        Py_ssize_t, int) noexcept nogil
         void (*ascatter_m)(const void *, void *, int64_t *, Py_ssize_t, Py_ssize_t, int,
-                           uint64_t, int64_t *) noexcept nogil
+                           uint64_t, uint64_t, int64_t *) noexcept nogil
         void (*pair_sort)(void *, int64_t *, Py_ssize_t, void *, int64_t *,
                           int64_t *) noexcept nogil
         void (*iscatter_m)(const void *, int64_t *, Py_ssize_t, Py_ssize_t, int, uint64_t,
-                           int64_t *) noexcept nogil
+                           uint64_t, int64_t *) noexcept nogil
         void (*gkeys)(const void *, const int64_t *, Py_ssize_t, void *) noexcept nogil
         void (*pscatter_h)(const void *, const int64_t *, void *, int64_t *, Py_ssize_t,
                            Py_ssize_t, int, int64_t *, int, int, int64_t *) noexcept nogil
@@ -307,51 +309,63 @@ cdef int sort_blocked(const cs_ops *ops, const char *src, char *dst, Py_ssize_t 
 
 cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t nb,
                    Py_ssize_t bs, int64_t *cnt, int nt, Stop *stop, int *shift,
-                   Py_ssize_t *big) noexcept nogil:
-    """The first MSD pass over src[0:n] (nb blocks of bs): *shift of the 11 bits below
-    the highest bit in which the keys differ, each block's counts of that digit
-    (cnt[b * 2048 + d]) and *big, the largest bucket. Returns 0; 1 when out of memory;
-    2 when every key is the same (nothing counted); 3 when stopped (nothing usable)."""
+                   uint64_t *base, Py_ssize_t *big) noexcept nogil:
+    """The first MSD pass over src[0:n] (nb blocks of bs): the digit is the top 11 bits
+    of key - *base, *base the smallest key rounded down to a multiple of 2 ** *shift
+    (((key - *base) >> *shift) & 2047: keys that
+    differ in a high bit but lie close, as integers of both signs near zero, still
+    spread over the buckets), each block's counts of that digit (cnt[b * 2048 + d]) and
+    *big, the largest bucket. Returns 0; 1 when out of memory; 2 when every key is the
+    same (nothing counted); 3 when stopped (nothing usable)."""
     cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, b, d, c
-    cdef uint64_t vo = 0, va = <uint64_t> -1, diff, mask = <uint64_t> (R - 1)
-    cdef uint64_t *ors = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
+    cdef uint64_t vo = <uint64_t> -1, va = 0, diff, mask = <uint64_t> (R - 1)  # min, max
+    cdef uint64_t *mm = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
     cdef int hb = 63
-    if ors == NULL:
+    if mm == NULL:
         return 1
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
-                ops.orand(src, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+                ops.minmax(src, b * bs, min(n, (b + 1) * bs), mm + b, mm + nb + b)
                 if threadid() == 0:
                     poll(stop)
     else:
         for b in range(nb):
-            ops.orand(src, b * bs, min(n, (b + 1) * bs), ors + b, ors + nb + b)
+            ops.minmax(src, b * bs, min(n, (b + 1) * bs), mm + b, mm + nb + b)
             poll(stop)
             if stopped(stop):
                 break
     if stopped(stop):   # some blocks unread: nothing below may use their results
-        free(ors)
+        free(mm)
         return 3
     for b in range(nb):
-        vo = vo | ors[b]
-        va = va & ors[nb + b]
-    free(ors)
-    diff = vo ^ va
+        vo = min(vo, mm[b])
+        va = max(va, mm[nb + b])
+    free(mm)
+    diff = va - vo
     if diff == 0:
         return 2
     while not ((diff >> hb) & 1):
         hb -= 1
     shift[0] = max(0, hb - MSD_BITS + 1)
+    # the base rounded down to a multiple of the digit's unit keeps the bucket edges
+    # where the plain top bits put them (a float's binades); one bit more if that
+    # pushes the largest key past the last bucket
+    va = va - (vo & ~((<uint64_t> 1 << shift[0]) - 1))
+    if (va >> shift[0]) > mask:
+        shift[0] += 1
+    vo = vo & ~((<uint64_t> 1 << shift[0]) - 1)
+    base[0] = vo
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
-                ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift[0], mask, cnt + b * R)
+                ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift[0], mask, vo,
+                           cnt + b * R)
                 if threadid() == 0:
                     poll(stop)
     else:
         for b in range(nb):
-            ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift[0], mask, cnt + b * R)
+            ops.hist_m(src, b * bs, min(n, (b + 1) * bs), shift[0], mask, vo, cnt + b * R)
             poll(stop)
             if stopped(stop):
                 break
@@ -379,8 +393,8 @@ cdef void bucket_starts(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, Py_ssiz
 
 cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, char **tmpp,
                   int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
-    """One long run, most significant digit first: one parallel scatter by the 11 bits
-    below the highest bit in which the keys differ into 2048 buckets, then every bucket
+    """One long run, most significant digit first: one parallel scatter by the digit of
+    ``msd_digit`` into 2048 buckets, then every bucket
     sorted whole by one thread (``sort_bucket``). When src is not dst and the largest
     bucket is small (all threads' copies of it at most half the run), the
     scatter goes straight to dst and each bucket is sorted there with a scratch of the
@@ -395,11 +409,12 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
     cdef Py_ssize_t per = (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1
     cdef uint64_t mask = <uint64_t> (R - 1)
     cdef int shift = 0, k
+    cdef uint64_t base = 0
     cdef char *tmp
     cdef char *mid
     cdef char *scr = NULL
     cdef Py_ssize_t spt = 0       # bytes of scratch per thread (local buckets)
-    k = msd_digit(ops, src, n, nb, bs, cnt, nt, stop, &shift, &big)
+    k = msd_digit(ops, src, n, nb, bs, cnt, nt, stop, &shift, &base, &big)
     if k == 2:
         if dst != src:
             par_copy(src, dst, n * w, nt)
@@ -428,12 +443,14 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
-                ops.scatter_m(src, mid, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
+                ops.scatter_m(src, mid, b * bs, min(n, (b + 1) * bs), shift, mask, base,
+                              pos + b * R)
                 if threadid() == 0:
                     poll(stop)
     else:
         for b in range(nb):
-            ops.scatter_m(src, mid, b * bs, min(n, (b + 1) * bs), shift, mask, pos + b * R)
+            ops.scatter_m(src, mid, b * bs, min(n, (b + 1) * bs), shift, mask, base,
+                          pos + b * R)
             poll(stop)
             if stopped(stop):
                 break
@@ -895,7 +912,7 @@ cdef int coop_bucket(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_
 cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
                      int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
     """One long run, most significant digit first: the indices scattered into idx by
-    the 11 bits below the highest bit in which the keys differ (2048 buckets), then
+    the MSD digit of ``msd_digit`` (2048 buckets), then
     every bucket put in key order where it lies. Two ways, by the largest bucket: small
     (a scratch of it per thread is at most an eighth of the input in all), the keys are
     scattered alongside into a buffer of keys the input's size and each bucket sorted
@@ -912,11 +929,12 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
     cdef Py_ssize_t per = (ops.NP + 1) * ops.R, lim, lbig = 0, cbig = 0
     cdef uint64_t mask = <uint64_t> (R - 1)
     cdef int shift = 0, k, failed = 0
+    cdef uint64_t base = 0
     cdef bint gathered
     cdef char *keys = NULL
     cdef char *scr = NULL
     cdef int64_t *starts = NULL
-    k = msd_digit(ops, vals, n, nb, bs, cnt, nt, stop, &shift, &big)
+    k = msd_digit(ops, vals, n, nb, bs, cnt, nt, stop, &shift, &base, &big)
     if k == 2:      # all keys equal: the input order
         if nt > 1:
             for i in prange(n, schedule="static", num_threads=nt):
@@ -959,20 +977,20 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
                 if not stopped(stop):
                     if gathered:
                         ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
-                                       pos + b * R)
+                                       base, pos + b * R)
                     else:
                         ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift,
-                                       mask, pos + b * R)
+                                       mask, base, pos + b * R)
                     if threadid() == 0:
                         poll(stop)
         else:
             for b in range(nb):
                 if gathered:
                     ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
-                                   pos + b * R)
+                                   base, pos + b * R)
                 else:
                     ops.ascatter_m(vals, keys, idx, b * bs, min(n, (b + 1) * bs), shift, mask,
-                                   pos + b * R)
+                                   base, pos + b * R)
                 poll(stop)
                 if stopped(stop):
                     break
@@ -1099,12 +1117,12 @@ cdef int argsort_count(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssi
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
-                ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), 0, mask, cnt + b * R)
+                ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), 0, mask, 0, cnt + b * R)
                 if threadid() == 0:
                     poll(stop)
     else:
         for b in range(nb):
-            ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), 0, mask, cnt + b * R)
+            ops.hist_m(vals, b * bs, min(n, (b + 1) * bs), 0, mask, 0, cnt + b * R)
             poll(stop)
             if stopped(stop):
                 break
@@ -1114,13 +1132,13 @@ cdef int argsort_count(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssi
         if nt > 1:
             for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
                 if not stopped(stop):
-                    ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), 0, mask,
+                    ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), 0, mask, 0,
                                    pos + b * R)
                     if threadid() == 0:
                         poll(stop)
         else:
             for b in range(nb):
-                ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), 0, mask, pos + b * R)
+                ops.iscatter_m(vals, idx, b * bs, min(n, (b + 1) * bs), 0, mask, 0, pos + b * R)
                 poll(stop)
                 if stopped(stop):
                     break
