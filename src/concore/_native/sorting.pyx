@@ -736,11 +736,13 @@ def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
     sort_row_chunks(x, out, nt, check)
     for k in range(len(fix)):
         s, v = out[fix[k]], inputs[k]
-        if s[0] <= 0 and not s[-1] < 0:  # zeros of both signs compare equal: input order
+        last = s[s.shape[0] - 1]   # (not s[-1]: this module is compiled wraparound=False,
+                                   # and NumPy 2.5 then reads index -1 - len)
+        if s[0] <= 0 and not last < 0:  # zeros of both signs compare equal: input order
             lo, hi = s.searchsorted(0, "left"), s.searchsorted(0, "right")
             if hi > lo:
                 s[lo:hi] = v[v == 0]
-        if s[-1] != s[-1]:  # NaNs (sorted last): input order, payloads as they came
+        if last != last:  # NaNs (sorted last): input order, payloads as they came
             s[s.searchsorted(np.nan, "left"):] = v[v != v]
     return True
 
