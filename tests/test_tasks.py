@@ -146,13 +146,15 @@ def test_unordered_dropped_early():
         seen.append(x)
         return x
 
-    it = parallel_map(work, range(2000), backend="threads", chunksize=10, ordered=False)
+    workers = 4   # explicit: each may finish the item it is on (16 did on a 16-core machine)
+    it = parallel_map(work, range(2000), n_workers=workers, backend="threads", chunksize=10,
+                      ordered=False)
     assert next(it) in range(2000)
     it.close()
     n = len(seen)
     time.sleep(0.1)
     # cancelled: the workers stop after the item they are on
-    assert len(seen) <= n + 2 and n < 2000
+    assert len(seen) <= n + workers and n < 2000
 
 
 def test_auto_chunksize():
