@@ -235,6 +235,16 @@ def test_block_boundaries(backend, nt, n):
         # largest key one past the last bucket, so the digit takes one bit more
         "i64-unit-edge": np.concatenate([[1023, 1023 + 2**21 - 1],
                                          rng.integers(1023, 1023 + 2**21, n - 2)]),
+        # a fifth of the keys in one narrow cluster: argsort's bucket holding it takes an
+        # MSD pass of its own, and the sub-bucket holding it another
+        "i64-cluster": np.where(rng.random(n) < 0.2, rng.integers(0, 1000, n),
+                                rng.integers(0, 2**40, n)),
+        "f64-cluster": np.where(rng.random(n) < 0.2, 1.0 + 1e-12 * rng.integers(0, 999, n),
+                                rng.uniform(0.5, 1e6, n)),
+        # most keys 0, the rest spread: one bucket over a third of the run (LSD passes)
+        "i64-nested": np.where(rng.random(n) < 0.7, 0,
+                               np.left_shift(1, 10 * rng.integers(0, 7, n))
+                               + rng.integers(0, 3, n)),
         # narrow keys: argsort counts them in one pass
         "i16": rng.integers(-300, 300, n).astype(np.int16),
         "u16-full": rng.integers(0, 2**16, n).astype(np.uint16),
@@ -247,7 +257,8 @@ def test_block_boundaries(backend, nt, n):
     if n > 10 * BLOCK:
         xs = {k: xs[k] for k in ("f64", "i64-small", "f64-unif", "f64-neg",
                                  "f64-normal-zeros", "f64-tenth-ties", "i64-near-zero",
-                                 "i64-unit-edge")}
+                                 "i64-unit-edge", "i64-cluster", "f64-cluster",
+                                 "i64-nested")}
     for label, x in xs.items():
         e = np.sort(x, kind="stable")
         for fast in (True, False):  # NumPy's sort below 2**22 / threads values; the radix sort

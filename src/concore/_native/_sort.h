@@ -61,17 +61,19 @@ static void cs_big_free(void *p) { free(p); }
 #define CS_PREFETCH(p) ((void)0)
 #endif  /* buckets up to this size: LSD directly (mostly in cache) */
 
+/* Without branches: data of both signs (normal noise) would mispredict every other
+   key on the sign. */
 static inline uint64_t cs_key_f64(uint64_t u) {
     uint64_t a = u & 0x7fffffffffffffffULL;
-    if (a > 0x7ff0000000000000ULL) return ~(uint64_t)0;        /* NaN, any payload */
-    if (a == 0) return 0x8000000000000000ULL;                   /* -0.0 as +0.0 */
-    return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+    uint64_t k = u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000ULL);
+    k = a == 0 ? 0x8000000000000000ULL : k;                     /* -0.0 as +0.0 */
+    return a > 0x7ff0000000000000ULL ? ~(uint64_t)0 : k;        /* NaN, any payload */
 }
 static inline uint32_t cs_key_f32(uint32_t u) {
     uint32_t a = u & 0x7fffffffU;
-    if (a > 0x7f800000U) return ~(uint32_t)0;
-    if (a == 0) return 0x80000000U;
-    return (u >> 31) ? ~u : (u | 0x80000000U);
+    uint32_t k = u ^ ((uint32_t)((int32_t)u >> 31) | 0x80000000U);
+    k = a == 0 ? 0x80000000U : k;
+    return a > 0x7f800000U ? ~(uint32_t)0 : k;
 }
 static inline uint64_t cs_key_i64(uint64_t u) { return u ^ 0x8000000000000000ULL; }
 static inline uint32_t cs_key_i32(uint32_t u) { return u ^ 0x80000000U; }
@@ -257,6 +259,21 @@ static void NAME##_ascatter_m(const void *s_, void *kd_, int64_t *id, intptr_t l
         int64_t p = pos[(((uint64_t)k - base) >> shift) & mask]++;                         \
         kd[p] = k;                                                                         \
         id[p] = i;                                                                         \
+    }                                                                                      \
+}                                                                                          \
+                                                                                           \
+/* MSD pass over (key, index) pairs, keys already order keys: ks / is [lo:hi] scattered   \
+   to kd / id by ((key - base) >> shift) & mask at pos (advanced). */                      \
+static void NAME##_pscatter_m(const void *ks_, const int64_t *is, void *kd_, int64_t *id,  \
+                              intptr_t lo, intptr_t hi, int shift, uint64_t mask,          \
+                              uint64_t base, int64_t *pos) {                               \
+    const UT *ks = (const UT *)ks_;                                                        \
+    UT *kd = (UT *)kd_;                                                                    \
+    for (intptr_t i = lo; i < hi; i++) {                                                   \
+        UT k = ks[i];                                                                      \
+        int64_t p = pos[(((uint64_t)k - base) >> shift) & mask]++;                         \
+        kd[p] = k;                                                                         \
+        id[p] = is[i];                                                                     \
     }                                                                                      \
 }                                                                                          \
                                                                                            \
@@ -623,6 +640,8 @@ typedef struct cs_ops {
                        int, int64_t *, int, int, int64_t *);
     void (*gscatter)(const void *, const void *, int, void *, int, intptr_t, intptr_t, int,
                      int64_t *, int, int, int64_t *);
+    void (*pscatter_m)(const void *, const int64_t *, void *, int64_t *, intptr_t, intptr_t,
+                       int, uint64_t, uint64_t, int64_t *);
     int64_t (*count_heads)(const void *, intptr_t, intptr_t, int);
     void (*write_heads)(const void *, intptr_t, intptr_t, int, void *, int64_t *, int64_t);
 } cs_ops;
@@ -635,7 +654,7 @@ typedef struct cs_ops {
      NAME##_argsort_serial,        \
      NAME##_scatter_h, NAME##_search, NAME##_ascatter_m, KNAME##_pair_sort, \
      NAME##_iscatter_m, NAME##_gkeys, KNAME##_pscatter_h, NAME##_gscatter,                                                  \
-     NAME##_count_heads, NAME##_write_heads}
+     KNAME##_pscatter_m, NAME##_count_heads, NAME##_write_heads}
 
 /* Type codes (concore.sorting): 0 f64, 1 f32, 2 i64, 3 i32, 4 u8 (and bool), 5 i8,
    6 u64, 7 u32, 8 i16, 9 u16. */

@@ -103,6 +103,8 @@ cdef extern from "_sort.h" nogil:
                            Py_ssize_t, int, int64_t *, int, int, int64_t *) noexcept nogil
         void (*gscatter)(const void *, const void *, int, void *, int, Py_ssize_t, Py_ssize_t,
                          int, int64_t *, int, int, int64_t *) noexcept nogil
+        void (*pscatter_m)(const void *, const int64_t *, void *, int64_t *, Py_ssize_t,
+                           Py_ssize_t, int, uint64_t, uint64_t, int64_t *) noexcept nogil
         int64_t (*count_heads)(const void *, Py_ssize_t, Py_ssize_t, int) noexcept nogil
         void (*write_heads)(const void *, Py_ssize_t, Py_ssize_t, int, void *, int64_t *,
                             int64_t) noexcept nogil
@@ -828,6 +830,25 @@ cdef void argsort_bucket(const cs_ops *ops, const char *vals, int64_t *idx, char
         ops.pair_sort(kb, idx + a, m, mine, <int64_t *> (mine + big * w), cnt)
 
 
+cdef void gather_keys(const cs_ops *ops, const char *vals, const int64_t *ix, Py_ssize_t m,
+                      char *k1, Py_ssize_t nb, Py_ssize_t bs, int nt,
+                      Stop *stop) noexcept nogil:
+    """k1[i] = the key of vals[ix[i]] for i < m, by blocks of bs on nt threads."""
+    cdef Py_ssize_t b, w = ops.width
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                ops.gkeys(vals, ix + b * bs, min(m, (b + 1) * bs) - b * bs, k1 + b * bs * w)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            ops.gkeys(vals, ix + b * bs, min(m, (b + 1) * bs) - b * bs, k1 + b * bs * w)
+            poll(stop)
+            if stopped(stop):
+                break
+
+
 cdef int coop_bucket(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_t m,
                      char *k1, char *k2, int64_t *i2, int64_t *cnt, int64_t *pos,
                      int64_t *th, int nt, Stop *stop) noexcept nogil:
@@ -845,18 +866,7 @@ cdef int coop_bucket(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_
     cdef int64_t *ifr = ix
     cdef char *kt
     cdef int64_t *it
-    if nt > 1:
-        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
-            if not stopped(stop):
-                ops.gkeys(vals, ix + b * bs, min(m, (b + 1) * bs) - b * bs, k1 + b * bs * w)
-                if threadid() == 0:
-                    poll(stop)
-    else:
-        for b in range(nb):
-            ops.gkeys(vals, ix + b * bs, min(m, (b + 1) * bs) - b * bs, k1 + b * bs * w)
-            poll(stop)
-            if stopped(stop):
-                break
+    gather_keys(ops, vals, ix, m, k1, nb, bs, nt, stop)
     if stopped(stop):
         return 0
     k = count_all(kops, k1, m, nb, bs, cnt, act, nt, stop)
@@ -911,6 +921,88 @@ cdef int coop_bucket(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_
     return 0
 
 
+cdef int coop_msd(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_t m,
+                  char *k1, char *k2, int64_t *i2, int64_t *cnt, int64_t *pos,
+                  int64_t *th, int nt, Stop *stop, int depth) noexcept nogil:
+    """One large bucket ix[0:m] put in key order by all threads, most significant digit
+    first again: its keys gathered into k1, one parallel scatter of the (key, index)
+    pairs into (k2, i2) by the digit of ``msd_digit`` over these keys, then the
+    sub-buckets sorted one to a thread (``pair_sort``, scratch carved from k1, free by
+    then) and the indices copied back; a sub-bucket too large for that share goes
+    through here again (after 6 levels, the LSD passes of ``coop_bucket``). Uneven
+    float buckets (the binades of normal data) take one scatter here instead of an
+    LSD pass per byte. Returns 1 when out of memory. Buffers and tables as
+    coop_bucket."""
+    cdef const cs_ops *kops = cs_get_ops(6 if ops.width == 8 else 7)  # the keys' own order
+    cdef int bsh = block_shift(m)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (m + bs - 1) // bs, b, d, a, ms
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, lim, spt
+    cdef Py_ssize_t per = (ops.NP + 1) * ops.R
+    cdef uint64_t mask = <uint64_t> (R - 1), base = 0
+    cdef int shift = 0, k, failed = 0
+    cdef int64_t *starts = NULL
+    cdef char *mine
+    if depth >= 6:
+        return coop_bucket(ops, vals, ix, m, k1, k2, i2, cnt, pos, th, nt, stop)
+    gather_keys(ops, vals, ix, m, k1, nb, bs, nt, stop)
+    if stopped(stop):
+        return 0
+    k = msd_digit(kops, k1, m, nb, bs, cnt, nt, stop, &shift, &base, &big)
+    if k != 0:
+        return k == 1      # 2: every key equal, in order already; 3: stopped
+    starts = <int64_t *> malloc((R + 1) * sizeof(int64_t))
+    if starts == NULL:
+        return 1
+    bucket_starts(cnt, starts, nb, m)
+    cs_prefix(cnt, pos, nb, <int> R, R)
+    if nt > 1:
+        for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+            if not stopped(stop):
+                kops.pscatter_m(k1, ix, k2, i2, b * bs, min(m, (b + 1) * bs), shift, mask,
+                                base, pos + b * R)
+                if threadid() == 0:
+                    poll(stop)
+    else:
+        for b in range(nb):
+            kops.pscatter_m(k1, ix, k2, i2, b * bs, min(m, (b + 1) * bs), shift, mask, base,
+                            pos + b * R)
+            poll(stop)
+            if stopped(stop):
+                break
+    # each thread's pair_sort scratch (keys, then indices) out of k1: a share of m * w
+    spt = ((m * w) // nt) & ~(<Py_ssize_t> 63)
+    lim = (spt // (w + 8)) & ~(<Py_ssize_t> 7)
+    if not stopped(stop):
+        if nt > 1:
+            for d in prange(R, schedule="dynamic", num_threads=nt):
+                a = starts[d]
+                ms = starts[d + 1] - a
+                if not stopped(stop) and 1 < ms <= lim:
+                    mine = k1 + threadid() * spt
+                    kops.pair_sort(k2 + a * w, i2 + a, ms, mine,
+                                   <int64_t *> (mine + lim * w), th + threadid() * per)
+                    if threadid() == 0:
+                        poll(stop)
+        else:
+            for d in range(R):
+                a = starts[d]
+                ms = starts[d + 1] - a
+                if 1 < ms <= lim:
+                    kops.pair_sort(k2 + a * w, i2 + a, ms, k1, <int64_t *> (k1 + lim * w), th)
+                    poll(stop)
+                    if stopped(stop):
+                        break
+    if not stopped(stop):
+        par_copy(<const char *> i2, <char *> ix, m * 8, nt)
+        for d in range(R):
+            ms = starts[d + 1] - starts[d]
+            if ms > lim and not failed and not stopped(stop):
+                failed = coop_msd(ops, vals, ix + starts[d], ms, k1, k2, i2, cnt, pos, th, nt,
+                                  stop, depth + 1)
+    free(starts)
+    return failed
+
+
 cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize_t n,
                      int64_t *cnt, int64_t *pos, int64_t *th, int nt, Stop *stop) noexcept nogil:
     """One long run, most significant digit first: the indices scattered into idx by
@@ -955,6 +1047,9 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
         return 1
     bucket_starts(cnt, starts, nb, n)
     lim = (n * w) // (nt * (2 * w + 8)) if gathered else big
+    # a bucket beyond BLOCKED_MIN sorted by one thread would run LSD passes out of
+    # cache: it takes coop_msd's own MSD pass instead (all threads, or the one)
+    lim = min(lim, <Py_ssize_t> BLOCKED_MIN)
     for d in range(R):
         m = starts[d + 1] - starts[d]
         if m <= lim:
@@ -1024,9 +1119,9 @@ cdef int argsort_msd(const cs_ops *ops, const char *vals, int64_t *idx, Py_ssize
             for d in range(R):
                 m = starts[d + 1] - starts[d]
                 if m > lim and not stopped(stop) and not failed:
-                    failed = coop_bucket(ops, vals, idx + starts[d], m, scr, scr + cbig * w,
-                                         <int64_t *> (scr + 2 * cbig * w), cnt, pos, th, nt,
-                                         stop)
+                    failed = coop_msd(ops, vals, idx + starts[d], m, scr, scr + cbig * w,
+                                      <int64_t *> (scr + 2 * cbig * w), cnt, pos, th, nt,
+                                      stop, 0)
     cs_big_free(scr)
     free(starts)
     return failed
