@@ -822,7 +822,8 @@ cdef inline in_t worst(in_t like, bint want_max) noexcept nogil:
     """The value every element beats (floats); `like` only selects the type."""
     if in_t is double or in_t is float:
         return -INFINITY if want_max else INFINITY
-    return 0  # integers: lanes start from the first element instead
+    else:  # an else, so no specialization holds unreachable code
+        return 0  # integers: lanes start from the first element instead
 
 
 cdef inline void ext_lanes(const in_t *q, Py_ssize_t n8, bint want_max, in_t *lane,
@@ -958,7 +959,8 @@ cdef inline bint ext_take(in_t cur, bint cur_ok, in_t new, bint new_ok, bint wan
                 return False
             return (not cur_ok) or better(new, cur, want_max)
         return better(new, cur, want_max)  # NaN already ranked as +-inf
-    return better(new, cur, want_max)
+    else:
+        return better(new, cur, want_max)
 
 
 cdef void ext_row(const in_t *p, const Dims *od, Py_ssize_t L, Py_ssize_t ls, bint want_max,
@@ -1096,7 +1098,8 @@ cdef inline bint ext_take1(in_t c, in_t x, bint want_max, int nanmode) noexcept 
         if nanmode == NAN_SKIP:
             return better(x, c, want_max) or (c != c and x == x)
         return better(x, c, want_max) or (c != c and x == x and better(x, worst(x, want_max), want_max))
-    return better(x, c, want_max)
+    else:
+        return better(x, c, want_max)
 
 
 cdef inline void ext_s_row(const in_t *x, in_t *cv, int64_t *ci, uint8_t *ck, Py_ssize_t n,
@@ -1133,9 +1136,11 @@ cdef inline bint fold4(const in_t *x0, const in_t *x1, const in_t *x2, const in_
         if nanmode == NAN_PROPAGATE and cc_simd_level_now() < 1:
             cc_fold4_f64(x0, x1, x2, x3, cv, n, want_max)
             return True
+        return False
     elif in_t is float:
         return cc_fold4v_f32(x0, x1, x2, x3, cv, n, want_max, nanmode) != 0
-    return False
+    else:
+        return False
 
 
 cdef void ext_s_task(in_t *base, in_t *outv, int64_t *outi, uint8_t *outok, const Dims *kod,
