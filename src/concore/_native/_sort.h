@@ -61,6 +61,22 @@ static void cs_big_free(void *p) { free(p); }
 #define CS_PREFETCH(p) ((void)0)
 #endif  /* buckets up to this size: LSD directly (mostly in cache) */
 
+/* The MSD digit of keys in [lo, hi] (hi > lo), `bits` wide: ((key - *base) >> *shift)
+   & (2**bits - 1), from the highest bit in which lo and hi differ. The base is lo
+   rounded down to the digit's unit, so bucket edges stay where the plain top bits put
+   them (a float's binades); one bit more of shift if that pushes hi past the last
+   bucket. Keys near zero of both signs still spread over the buckets. */
+static inline void cs_msd_plan(uint64_t lo, uint64_t hi, int bits, int *shift,
+                               uint64_t *base) {
+    uint64_t diff = hi - lo, mask = ((uint64_t)1 << bits) - 1;
+    int hb = 63, s;
+    while (!((diff >> hb) & 1)) hb--;
+    s = hb - bits + 1 < 0 ? 0 : hb - bits + 1;
+    if (((hi - (lo & ~(((uint64_t)1 << s) - 1))) >> s) > mask) s++;
+    *shift = s;
+    *base = lo & ~(((uint64_t)1 << s) - 1);
+}
+
 /* Without branches: data of both signs (normal noise) would mispredict every other
    key on the sign. */
 static inline uint64_t cs_key_f64(uint64_t u) {
@@ -401,21 +417,16 @@ static void NAME##_sort_bucket(const void *src_, void *dst_, intptr_t n, void *t
                                int64_t *cnt, int64_t *mc) {                                \
     const UT *src = (const UT *)src_;                                                      \
     UT *dst = (UT *)dst_, *tmp = (UT *)tmp_;                                               \
-    uint64_t lo, hi, diff, mask;                                                           \
-    int hb = 63, shift, bits = CS_MSD_BITS;                                                \
+    uint64_t lo, hi, mask;                                                                 \
+    int shift, bits = CS_MSD_BITS;                                                         \
     if (n <= CS_MSD_MIN) { NAME##_sort_serial(src, dst, n, tmp, cnt); return; }            \
     NAME##_minmax(src, 0, n, &lo, &hi);                                                    \
-    diff = hi - lo;                                                                        \
-    if (diff == 0) { memcpy(dst, src, sizeof(UT) * n); return; }                           \
-    while (!((diff >> hb) & 1)) hb--;                                                      \
+    if (hi == lo) { memcpy(dst, src, sizeof(UT) * n); return; }                            \
     /* sub-buckets of about 2**15 elements on average: small enough for cache, large   \
        enough that their counting overhead stays small */                                \
     while (bits > 1 && (n >> bits) < (1 << 15)) bits--;                                    \
     mask = ((uint64_t)1 << bits) - 1;                                                      \
-    shift = hb - bits + 1 < 0 ? 0 : hb - bits + 1;                                         \
-    /* base rounded down to the digit's unit (msd_digit in sorting.pyx) */                \
-    if (((hi - (lo & ~(((uint64_t)1 << shift) - 1))) >> shift) > mask) shift++;            \
-    lo &= ~(((uint64_t)1 << shift) - 1);                                                   \
+    cs_msd_plan(lo, hi, bits, &shift, &lo);                                                \
     int64_t *pos = mc, *start = mc + CS_MSD_R;                                             \
     NAME##_hist_m(src, 0, n, shift, mask, lo, pos);                                        \
     int64_t t = 0;                                                                         \

@@ -112,6 +112,7 @@ cdef extern from "_sort.h" nogil:
     void *cs_big_alloc(size_t nbytes)
     void cs_big_free(void *p)
     void cs_prefix(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, int R, Py_ssize_t stride)
+    void cs_msd_plan(uint64_t lo, uint64_t hi, int bits, int *shift, uint64_t *base)
     int CS_SMALL
 
 cdef enum:
@@ -312,17 +313,14 @@ cdef int sort_blocked(const cs_ops *ops, const char *src, char *dst, Py_ssize_t 
 cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t nb,
                    Py_ssize_t bs, int64_t *cnt, int nt, Stop *stop, int *shift,
                    uint64_t *base, Py_ssize_t *big) noexcept nogil:
-    """The first MSD pass over src[0:n] (nb blocks of bs): the digit is the top 11 bits
-    of key - *base, *base the smallest key rounded down to a multiple of 2 ** *shift
-    (((key - *base) >> *shift) & 2047: keys that
-    differ in a high bit but lie close, as integers of both signs near zero, still
-    spread over the buckets), each block's counts of that digit (cnt[b * 2048 + d]) and
-    *big, the largest bucket. Returns 0; 1 when out of memory; 2 when every key is the
+    """The first MSD pass over src[0:n] (nb blocks of bs): the digit
+    ((key - *base) >> *shift) & 2047 planned by cs_msd_plan (_sort.h) from the smallest
+    and largest key, each block's counts of that digit (cnt[b * 2048 + d]) and *big,
+    the largest bucket. Returns 0; 1 when out of memory; 2 when every key is the
     same (nothing counted); 3 when stopped (nothing usable)."""
     cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, b, d, c
-    cdef uint64_t vo = <uint64_t> -1, va = 0, diff, mask = <uint64_t> (R - 1)  # min, max
+    cdef uint64_t vo = <uint64_t> -1, va = 0, mask = <uint64_t> (R - 1)  # min, max
     cdef uint64_t *mm = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
-    cdef int hb = 63
     if mm == NULL:
         return 1
     if nt > 1:
@@ -344,20 +342,10 @@ cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t 
         vo = min(vo, mm[b])
         va = max(va, mm[nb + b])
     free(mm)
-    diff = va - vo
-    if diff == 0:
+    if va == vo:
         return 2
-    while not ((diff >> hb) & 1):
-        hb -= 1
-    shift[0] = max(0, hb - MSD_BITS + 1)
-    # the base rounded down to a multiple of the digit's unit keeps the bucket edges
-    # where the plain top bits put them (a float's binades); one bit more if that
-    # pushes the largest key past the last bucket
-    va = va - (vo & ~((<uint64_t> 1 << shift[0]) - 1))
-    if (va >> shift[0]) > mask:
-        shift[0] += 1
-    vo = vo & ~((<uint64_t> 1 << shift[0]) - 1)
-    base[0] = vo
+    cs_msd_plan(vo, va, MSD_BITS, shift, base)
+    vo = base[0]
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
             if not stopped(stop):
