@@ -962,6 +962,42 @@ def test_fast_path_declines_what_it_does_not_handle():
         concore.add(a, np.arange(5.0))
 
 
+def test_fast_path_1d_views():
+    """1-D views (a step, reversed, a column, a broadcast, mixed with contiguous arrays
+    and scalars) answered by the compiled small-call path: the bits of the same call on
+    contiguous copies (NumPy's for the exact functions), on the second call (the first
+    teaches the types) as on the first."""
+    base = np.linspace(-3.0, 3.0, 64)
+    m = base.reshape(16, 4)
+    raw = np.zeros(8 * 17 + 1, np.uint8)[1:].view(np.float64)   # unaligned
+    raw[:] = base[:17]
+    cases = [
+        ("exp", (base[::2],)), ("exp", (base[::-1],)), ("exp", (base[::-3],)),
+        ("sqrt", (np.abs(m)[:, 1],)), ("negative", (np.broadcast_to(base[5], (9,)),)),
+        ("add", (base[::2], base[1::2])), ("add", (base[:32], base[::-2])),
+        ("multiply", (base[::4], 2.5)), ("power", (np.abs(m[:, 0]), 2)),
+        ("subtract", (3, base[10:40:3])), ("maximum", (base[::2].astype(np.float32), m[::-1, 3].astype(np.float32)[:8].repeat(4))),
+        ("exp", (base.astype(">f8")[::2],)), ("exp", (raw[:16],)),
+        ("less", (base[::2], base[::-2])), ("where", (base[::2] > 0, base[::2], base[1::2])),
+        ("add", (np.arange(40, dtype=np.int64)[::4], np.arange(10, dtype=np.int64))),
+    ]
+    for name, args in cases:
+        dense = [np.array(x) if isinstance(x, np.ndarray) else x for x in args]
+        for _ in range(3):
+            r = getattr(concore, name)(*args)
+            same(r, getattr(concore, name)(*dense))
+            if name != "exp":
+                same(r, getattr(np, name)(*args))
+            assert r.flags.c_contiguous
+    for _ in range(3):   # expressions take the same path
+        x, y = base[::2], base[::-2]
+        same(concore.evaluate("x * 2.0 + y - 1"), x * 2.0 + y - 1)
+        same(concore.evaluate("where(x > y, x, y * y)"), np.where(x > y, x, y * y))
+    # a length the view path does not share with the contiguous one
+    with pytest.raises(ValueError):
+        concore.add(base[::2], base[::3])
+
+
 def test_fast_path_metadata():
     import pickle
     for name in ("exp", "add", "abs", "mod"):

@@ -726,6 +726,14 @@ def _plain_arrays(args):
     return shape
 
 
+def _views_1d(arrays):
+    """Whether every array is 1-D, of one length, aligned and in native byte order:
+    the compiled small-call path walks such operands by their strides."""
+    n = arrays[0].shape
+    return all(y.ndim == 1 and y.shape == n and y.flags.aligned and y.dtype.isnative
+               for y in arrays)
+
+
 def _plain_out(out, shape, dtype, args):
     """Whether ``out`` is a C-contiguous aligned writeable array of the result's shape
     and type that is one of the operands or shares no memory with any: the general
@@ -857,7 +865,7 @@ def _learn_fast(table, name, tree, args, ctable, learned):
     types already done (a set), so that calls the fast paths do not take (out= above
     the grain, say) pay for this once."""
     arrays = [y for y in args if type(y) is np.ndarray]
-    if not arrays or _plain_arrays(arrays) is None:
+    if not arrays or _plain_arrays(arrays) is None and not _views_1d(arrays):
         return
     mod = _config._backend_module()
     # What is learned depends on the operand types only; power's on its scalar too.

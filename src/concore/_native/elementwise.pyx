@@ -736,8 +736,9 @@ cdef bint guard_ok(FastProg fp, tuple args):
     return True
 
 
-cdef int fast_typenum(object x, cnp.ndarray first):
-    """x's fast-path type number next to the array `first` (its shape), else -1."""
+cdef int fast_typenum(object x, cnp.ndarray first, bint strided):
+    """x's fast-path type number next to the array `first` (its shape), else -1.
+    strided: 1-D operands may have any stride (aligned, native byte order)."""
     if type(x) is float:
         return PY_FLOAT
     if type(x) is int:
@@ -747,7 +748,13 @@ cdef int fast_typenum(object x, cnp.ndarray first):
     if type(x) is not cnp.ndarray:
         return -1
     cdef cnp.ndarray a = <cnp.ndarray> x
-    if a is not first and not (cnp.PyArray_ISCARRAY_RO(a) and cnp.PyArray_SAMESHAPE(a, first)):
+    if a is first:
+        return cnp.PyArray_TYPE(a)
+    if strided:
+        if not (cnp.PyArray_NDIM(a) == 1 and cnp.PyArray_ISBEHAVED_RO(a)
+                and cnp.PyArray_DIM(a, 0) == cnp.PyArray_DIM(first, 0)):
+            return -1
+    elif not (cnp.PyArray_ISCARRAY_RO(a) and cnp.PyArray_SAMESHAPE(a, first)):
         return -1
     return cnp.PyArray_TYPE(a)
 
@@ -843,12 +850,14 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
     cdef Py_ssize_t nin = len(args), k
     cdef int t
     cdef long key = 0
-    cdef cnp.ndarray a0 = None, res
+    cdef cnp.ndarray a0 = None, res, ak
     cdef FastProg fp
     cdef Prog p
+    cdef bint strided
     cdef int in_isz[FAST_MAXIN]
     cdef int in_direct[FAST_MAXIN]
     cdef char *in_base[FAST_MAXIN]
+    cdef intptr_t in_str[FAST_MAXIN]
     cdef char cval[8 * FAST_MAXC]
     cdef intptr_t shape[1]
     cdef Stop stop
@@ -861,13 +870,18 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
         if type(args[k]) is cnp.ndarray:
             a0 = <cnp.ndarray> args[k]
             break
-    if a0 is None or not cnp.PyArray_ISCARRAY_RO(a0):
+    if a0 is None or cnp.PyArray_NDIM(a0) == 0:
+        return None
+    # 1-D views (slices with a step, reversed, a column) are walked by stride into the
+    # fresh result; other layouts and out= take the general path
+    strided = cnp.PyArray_NDIM(a0) == 1 and out is None
+    if not (cnp.PyArray_ISCARRAY_RO(a0) or strided and cnp.PyArray_ISBEHAVED_RO(a0)):
         return None
     shape[0] = cnp.PyArray_SIZE(a0)
-    if shape[0] == 0 or shape[0] >= grain or cnp.PyArray_NDIM(a0) == 0:
+    if shape[0] == 0 or shape[0] >= grain:
         return None
     for k in range(nin):
-        t = fast_typenum(args[k], a0)
+        t = fast_typenum(args[k], a0, strided)
         if t < 0:
             return None
         key = key * 1024 + t
@@ -888,9 +902,12 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
     else:
         return None
     for k in range(fp.nin):
-        in_base[k] = <char *> cnp.PyArray_DATA(<cnp.ndarray> args[fp.arg[k]])
-        in_isz[k] = cnp.PyArray_ITEMSIZE(<cnp.ndarray> args[fp.arg[k]])
-        in_direct[k] = 1
+        ak = <cnp.ndarray> args[fp.arg[k]]
+        in_base[k] = <char *> cnp.PyArray_DATA(ak)
+        in_isz[k] = cnp.PyArray_ITEMSIZE(ak)
+        # an operand of a 1-D call: its stride (any, 0 included); else contiguous
+        in_str[k] = cnp.PyArray_STRIDE(ak, 0) if strided else in_isz[k]
+        in_direct[k] = in_str[k] == in_isz[k]
     p.code = <const cc_instr *> cnp.PyArray_DATA(fp.code)
     p.ncode = fp.code.shape[0]
     p.nregs = fp.nregs
@@ -901,7 +918,7 @@ cdef object fast_small(dict table, tuple args, Py_ssize_t grain, object out=None
     p.in_reg = fp.reg
     p.in_isz = in_isz
     p.in_base = in_base
-    p.in_strides = NULL     # every operand direct: never walked
+    p.in_strides = in_str   # nd 1: one stride per operand (walked where not direct)
     p.in_direct = in_direct
     p.nconst = fp.nconst
     p.c_reg = fp.c_reg
