@@ -506,6 +506,12 @@ def fast_cases():
         yield label, x
     for dt in ("float64", "float32"):
         yield f"{dt}-negzeros", np.full(16, -0.0, dt)
+    # 1-D views: the fast path walks them by their stride
+    for label, x in arrays(dtypes=("float64", "float32", "int64", "int32"),
+                           sizes=(2, 9, 33, 257, 4097, 20000)):
+        yield f"{label}-step2", x[::2]
+        yield f"{label}-rev3", x[::-3]
+        yield f"{label}-column", np.repeat(x, 3).reshape(-1, 3)[:, 1]
     x = np.arange(24.0)
     yield "float64-reversed", x[::-1]
     yield "float64-2d", x.reshape(4, 6)
@@ -603,10 +609,12 @@ def test_fast_dot_same_bits_as_general_path():
             y = (rng.standard_normal(size) * 100).astype(dt)
             if dt.startswith("float"):
                 x[size // 2] = -0.0
-            r, ref = concore.dot(x, y), general(concore.dot, x, y)[0]
-            assert type(r) is type(ref) is type(np.dot(x, y)), (dt, size)
-            assert bits(r) == bits(ref), (dt, size, r, ref)
-            n += 1
+            for a, b in ((x, y), (x[::2], y[::2]), (x[::-1], y), (x, y[::-1]),
+                         (np.repeat(x, 2).reshape(-1, 2)[:, 1], y)):
+                r, ref = concore.dot(a, b), general(concore.dot, a, b)[0]
+                assert type(r) is type(ref) is type(np.dot(a, b)), (dt, size)
+                assert bits(r) == bits(ref), (dt, size, r, ref)
+                n += 1
     x = np.arange(6.0)
     for a, b in [(x.reshape(2, 3), x.reshape(3, 2)), (x, x.astype(np.float32)), (x[::2], x[:3]),
                  ([1.0, 2.0], [3.0, 4.0]), (x, np.arange(5.0)), (np.float64(2.0), x)]:

@@ -1342,23 +1342,25 @@ ctypedef fused flt_t:
     float
 
 
-cdef void small_moment(const flt_t *q, Py_ssize_t n, int fn, Py_ssize_t ddof,
+cdef void small_moment(const flt_t *q, Py_ssize_t n, Py_ssize_t s, int fn, Py_ssize_t ddof,
                        flt_t *res) noexcept nogil:
-    """sum/mean/var/std of a short contiguous run: _whole_var's and sum_flat's steps."""
-    cdef flt_t r = <flt_t> 0.0 + pw(q, n, 1, OP_SUM, <flt_t> 0.0)
+    """sum/mean/var/std of a short run (stride s elements): _whole_var's and sum_flat's
+    steps (NumPy adds a strided 1-D array in the same pairwise order)."""
+    cdef flt_t r = <flt_t> 0.0 + pw(q, n, s, OP_SUM, <flt_t> 0.0)
     if fn != F_SUM:     # the count divides in float64, rounded once to the type
         r = <flt_t> (<double> r / <double> n)
     if fn >= F_VAR:
-        r = <flt_t> 0.0 + pw(q, n, 1, OP_SQDEV, r)
+        r = <flt_t> 0.0 + pw(q, n, s, OP_SQDEV, r)
         r = <flt_t> (<double> r / <double> (n - ddof))
         if fn == F_STD:
             r = sqrtf(r) if flt_t is float else sqrt(r)
     res[0] = r
 
 
-cdef void small_extreme(const in_t *q, Py_ssize_t n, int fn, in_t *val,
+cdef void small_extreme(const in_t *q, Py_ssize_t n, Py_ssize_t s, int fn, in_t *val,
                         int64_t *idx) noexcept nogil:
-    """min/max/argmin/argmax of a short contiguous run: extreme_flat's serial branch."""
+    """min/max/argmin/argmax of a short run (stride s elements): extreme_flat's serial
+    branch."""
     cdef Dims one
     cdef uint8_t ok
     cdef bint want_max = fn == F_MAX or fn == F_ARGMAX
@@ -1368,44 +1370,44 @@ cdef void small_extreme(const in_t *q, Py_ssize_t n, int fn, in_t *val,
         # ext_run's answer without its lanes and rescans: the first NaN, else the
         # first of the extreme values (so the first of equal zeros)
         for i in range(n):
-            x = q[i]
+            x = q[i * s]
             if in_t is double or in_t is float:
                 if x != x:
                     val[0] = x
                     idx[0] = i
                     return
-            if better(x, q[w], want_max):
+            if better(x, q[w * s], want_max):
                 w = i
-        val[0] = q[w]
+        val[0] = q[w * s]
         idx[0] = w
         return
     one.nd = 0      # one run of n elements: no outer index space
     one.size = 1
     one.shape = NULL
     one.stride = NULL
-    ext_row(q, &one, n, 1, want_max, NAN_PROPAGATE, fn >= F_ARGMIN, val, idx, &ok)
+    ext_row(q, &one, n, s, want_max, NAN_PROPAGATE, fn >= F_ARGMIN, val, idx, &ok)
 
 
-cdef int small_run(int fn, int typenum, void *p, Py_ssize_t n, Py_ssize_t ddof, void *val,
-                   int64_t *idx) noexcept nogil:
-    """fn of n elements of type typenum at p into val (a's type) or idx; 0, or -1 for a
-    type it does not handle."""
+cdef int small_run(int fn, int typenum, void *p, Py_ssize_t n, Py_ssize_t s, Py_ssize_t ddof,
+                   void *val, int64_t *idx) noexcept nogil:
+    """fn of n elements of type typenum at p, s elements apart, into val (a's type) or
+    idx; 0, or -1 for a type it does not handle."""
     if typenum == cnp.NPY_DOUBLE:
         if fn <= F_STD:
-            small_moment(<double *> p, n, fn, ddof, <double *> val)
+            small_moment(<double *> p, n, s, fn, ddof, <double *> val)
         else:
-            small_extreme(<double *> p, n, fn, <double *> val, idx)
+            small_extreme(<double *> p, n, s, fn, <double *> val, idx)
     elif typenum == cnp.NPY_FLOAT:
         if fn <= F_STD:
-            small_moment(<float *> p, n, fn, ddof, <float *> val)
+            small_moment(<float *> p, n, s, fn, ddof, <float *> val)
         else:
-            small_extreme(<float *> p, n, fn, <float *> val, idx)
+            small_extreme(<float *> p, n, s, fn, <float *> val, idx)
     elif fn <= F_STD:
         return -1
     elif typenum == cnp.NPY_INT64:
-        small_extreme(<int64_t *> p, n, fn, <int64_t *> val, idx)
+        small_extreme(<int64_t *> p, n, s, fn, <int64_t *> val, idx)
     elif typenum == cnp.NPY_INT32:
-        small_extreme(<int32_t *> p, n, fn, <int32_t *> val, idx)
+        small_extreme(<int32_t *> p, n, s, fn, <int32_t *> val, idx)
     else:
         return -1
     return 0
@@ -1413,15 +1415,16 @@ cdef int small_run(int fn, int typenum, void *p, Py_ssize_t n, Py_ssize_t ddof, 
 
 cdef object fast_small(int fn, object obj, Py_ssize_t grain, Py_ssize_t ddof):
     """fn over every element of `obj` when it is a plain ndarray (not a subclass) that is
-    C-contiguous, aligned, in native byte order, non-empty and shorter than `grain`,
-    of float64 or float32 (and, for the extremes, int64 or int32); None otherwise.
+    C-contiguous or 1-D with any stride (a slice with a step, reversed, a column),
+    aligned, in native byte order, non-empty and shorter than `grain`, of float64 or
+    float32 (and, for the extremes, int64 or int32); None otherwise.
 
     The same steps as the general path's serial branch for such an array
     (``concore.reductions._whole*`` with ``sum_flat``/``extreme_flat`` on one thread),
     so the same bits; it only skips the Python frames around them. Below NOGIL_MIN
     elements the GIL is kept (see _openmp.pxd)."""
     cdef cnp.ndarray a
-    cdef Py_ssize_t n
+    cdef Py_ssize_t n, s = 1
     cdef int rc
     cdef double val = 0     # room for one value of any handled type
     cdef int64_t idx = -1
@@ -1431,14 +1434,18 @@ cdef object fast_small(int fn, object obj, Py_ssize_t grain, Py_ssize_t ddof):
         return None
     a = <cnp.ndarray> obj
     n = cnp.PyArray_SIZE(a)
-    if n == 0 or n >= grain or not cnp.PyArray_ISCARRAY_RO(a) or (fn >= F_VAR and fn <= F_STD
-                                                                  and n <= ddof):
+    if n == 0 or n >= grain or (fn >= F_VAR and fn <= F_STD and n <= ddof):
         return None
+    if not cnp.PyArray_ISCARRAY_RO(a):
+        # aligned: the stride is a whole number of elements
+        if cnp.PyArray_NDIM(a) != 1 or not cnp.PyArray_ISBEHAVED_RO(a):
+            return None
+        s = cnp.PyArray_STRIDE(a, 0) // cnp.PyArray_ITEMSIZE(a)
     if n >= NOGIL_MIN:
         with nogil:
-            rc = small_run(fn, cnp.PyArray_TYPE(a), cnp.PyArray_DATA(a), n, ddof, &val, &idx)
+            rc = small_run(fn, cnp.PyArray_TYPE(a), cnp.PyArray_DATA(a), n, s, ddof, &val, &idx)
     else:
-        rc = small_run(fn, cnp.PyArray_TYPE(a), cnp.PyArray_DATA(a), n, ddof, &val, &idx)
+        rc = small_run(fn, cnp.PyArray_TYPE(a), cnp.PyArray_DATA(a), n, s, ddof, &val, &idx)
     if rc < 0:
         return None
     if fn < F_ARGMIN:
@@ -1449,11 +1456,11 @@ cdef object fast_small(int fn, object obj, Py_ssize_t grain, Py_ssize_t ddof):
 
 
 cdef object fast_dot(object x, object y, Py_ssize_t grain):
-    """dot of two plain C-contiguous aligned native 1-D float64 (or float32) arrays of
-    one length, non-empty and shorter than `grain`: dot_flat's serial sum of products
-    (the same bits); None for any other pair."""
+    """dot of two plain aligned native 1-D float64 (or float32) arrays of one length
+    (any strides), non-empty and shorter than `grain`: dot_flat's serial sum of
+    products (the same bits); None for any other pair."""
     cdef cnp.ndarray a, b
-    cdef Py_ssize_t n
+    cdef Py_ssize_t n, sa, sb
     cdef double rd
     cdef float rf
     if type(x) is not cnp.ndarray or type(y) is not cnp.ndarray:
@@ -1463,25 +1470,27 @@ cdef object fast_dot(object x, object y, Py_ssize_t grain):
     n = cnp.PyArray_SIZE(a)
     if (cnp.PyArray_NDIM(a) != 1 or cnp.PyArray_NDIM(b) != 1 or cnp.PyArray_SIZE(b) != n
             or n == 0 or n >= grain or cnp.PyArray_TYPE(a) != cnp.PyArray_TYPE(b)
-            or not cnp.PyArray_ISCARRAY_RO(a) or not cnp.PyArray_ISCARRAY_RO(b)):
+            or not cnp.PyArray_ISBEHAVED_RO(a) or not cnp.PyArray_ISBEHAVED_RO(b)):
         return None
+    sa = cnp.PyArray_STRIDE(a, 0) // cnp.PyArray_ITEMSIZE(a)   # aligned: whole elements
+    sb = cnp.PyArray_STRIDE(b, 0) // cnp.PyArray_ITEMSIZE(b)
     if cnp.PyArray_TYPE(a) == cnp.NPY_DOUBLE:
         if n >= NOGIL_MIN:
             with nogil:
-                rd = 0.0 + pw(<double *> cnp.PyArray_DATA(a), n, 1, OP_DOT, 0.0,
-                              <double *> cnp.PyArray_DATA(b), 1)
+                rd = 0.0 + pw(<double *> cnp.PyArray_DATA(a), n, sa, OP_DOT, 0.0,
+                              <double *> cnp.PyArray_DATA(b), sb)
         else:
-            rd = 0.0 + pw(<double *> cnp.PyArray_DATA(a), n, 1, OP_DOT, 0.0,
-                          <double *> cnp.PyArray_DATA(b), 1)
+            rd = 0.0 + pw(<double *> cnp.PyArray_DATA(a), n, sa, OP_DOT, 0.0,
+                          <double *> cnp.PyArray_DATA(b), sb)
         return PyArray_Scalar(&rd, cnp.PyArray_DESCR(a), None)
     if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT:
         if n >= NOGIL_MIN:
             with nogil:
-                rf = <float> 0.0 + pw(<float *> cnp.PyArray_DATA(a), n, 1, OP_DOT, <float> 0.0,
-                                      <float *> cnp.PyArray_DATA(b), 1)
+                rf = <float> 0.0 + pw(<float *> cnp.PyArray_DATA(a), n, sa, OP_DOT, <float> 0.0,
+                                      <float *> cnp.PyArray_DATA(b), sb)
         else:
-            rf = <float> 0.0 + pw(<float *> cnp.PyArray_DATA(a), n, 1, OP_DOT, <float> 0.0,
-                                  <float *> cnp.PyArray_DATA(b), 1)
+            rf = <float> 0.0 + pw(<float *> cnp.PyArray_DATA(a), n, sa, OP_DOT, <float> 0.0,
+                                  <float *> cnp.PyArray_DATA(b), sb)
         return PyArray_Scalar(&rf, cnp.PyArray_DESCR(a), None)
     return None
 
