@@ -296,6 +296,35 @@ def simd_level(request):
     native_selection.simd_level(-1)
 
 
+def test_short_rows_one_kth_vector_layout(simd_level):
+    """One kth of float64 rows of up to 16 values is found and laid out in AVX2
+    registers: the layout of the scalar loops and of the Python backend at every kth,
+    with ties, zeros of both signs, NaNs of both signs and infinities."""
+    rng = np.random.default_rng(15)
+    pool = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 2.5, 5e-324])
+    for n in range(1, 18):
+        rows = 64
+        xs = [rng.standard_normal((rows, n)),
+              rng.choice(pool, (rows, n)),
+              np.where(rng.random((rows, n)) < 0.5, rng.choice(pool, (rows, n)),
+                       np.round(rng.standard_normal((rows, n))))]
+        for x in xs:
+            for kth in range(n):
+                p = S.partition(x, kth, n_threads=1)
+                i = S.argpartition(x, kth, n_threads=1)
+                check_partition(p, x, kth, -1, f"rows of {n}, kth={kth}")
+                with concore.use_backend("python"):
+                    rp = S.partition(x, kth)
+                    ri = S.argpartition(x, kth)
+                assert bits(p) == bits(rp), f"rows of {n}, kth={kth}: layout"
+                assert bits(i) == bits(ri), f"rows of {n}, kth={kth}: indices"
+    # a long row and rows of a strided view take the scalar loops: the same answers
+    x = rng.standard_normal((40, 24))[:, ::2]
+    with concore.use_backend("python"):
+        ref = S.partition(x, 5)
+    assert bits(S.partition(x, 5)) == bits(ref)
+
+
 @pytest.mark.parametrize("n_threads", [1, 3])
 def test_huge_row_one_kth_same_layout(n_threads, simd_level):
     """A single kth of a row of 2^12+ values takes the sampled one-pass select (or, when

@@ -224,7 +224,102 @@ static void cc_place_f64_avx512(const double *x, Py_ssize_t n, Py_ssize_t i0, do
 }
 #undef CC_PUT8
 
+__attribute__((target("avx2,popcnt"), always_inline))
+static inline void cc_part16_body(const double *x, Py_ssize_t n, Py_ssize_t kth, double *o,
+                                  int64_t *ix, const int nr)
+{
+    /* nr (registers of 4 lanes) is a constant at each call: K and L stay in registers */
+    int64_t sk[16] __attribute__((aligned(32))), t[4] __attribute__((aligned(32)));
+    __m256i K[4], L[4];
+    const __m256i absm = _mm256_set1_epi64x(0x7fffffffffffffffLL);
+    const __m256i infb = _mm256_set1_epi64x(0x7ff0000000000000LL);
+    const __m256i lowest = _mm256_set1_epi64x(INT64_MIN);
+    const __m256i zero = _mm256_setzero_si256(), lane0 = _mm256_set_epi64x(3, 2, 1, 0);
+    const __m256i nv = _mm256_set1_epi64x(n), kv = _mm256_set1_epi64x(kth);
+    int r;
+    Py_ssize_t i, j;
+    __m256i best = lowest;
+    for (r = 0; r < nr; r++) {
+        __m256i in = _mm256_cmpgt_epi64(nv, _mm256_add_epi64(lane0, _mm256_set1_epi64x(4 * r)));
+        __m256i b = _mm256_castpd_si256(_mm256_maskload_pd(x + 4 * r, in));
+        __m256i s = _mm256_xor_si256(b, _mm256_and_si256(_mm256_cmpgt_epi64(zero, b), absm));
+        s = _mm256_blendv_epi8(s, absm, _mm256_cmpgt_epi64(_mm256_and_si256(b, absm), infb));
+        K[r] = s;
+        L[r] = zero;
+        _mm256_store_si256((__m256i *)(sk + 4 * r), s);
+    }
+    for (j = 0; j < n; j++) {
+        __m256i bj = _mm256_set1_epi64x(sk[j]);
+        for (r = 0; r < nr; r++)
+            L[r] = _mm256_sub_epi64(L[r], _mm256_cmpgt_epi64(K[r], bj));
+    }
+    for (r = 0; r < nr; r++) {
+        __m256i in = _mm256_cmpgt_epi64(nv, _mm256_add_epi64(lane0, _mm256_set1_epi64x(4 * r)));
+        __m256i ok = _mm256_andnot_si256(_mm256_cmpgt_epi64(L[r], kv), in);
+        __m256i c = _mm256_blendv_epi8(lowest, K[r], ok);
+        best = _mm256_blendv_epi8(best, c, _mm256_cmpgt_epi64(c, best));
+    }
+    _mm256_store_si256((__m256i *)t, best);
+    int64_t u = t[0] > t[1] ? t[0] : t[1], u2 = t[2] > t[3] ? t[2] : t[3];
+    u = u > u2 ? u : u2;
+    const __m256i uv = _mm256_set1_epi64x(u);
+    unsigned lt = 0, eq = 0, all = (1u << n) - 1;
+    for (r = 0; r < nr; r++) {
+        lt |= (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(uv, K[r]))) << (4 * r);
+        eq |= (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(K[r], uv))) << (4 * r);
+    }
+    lt &= all;
+    eq &= all;
+    /* running write positions of the three classes, chosen without branches */
+    Py_ssize_t a0 = 0, a1 = __builtin_popcount(lt), a2 = a1 + __builtin_popcount(eq);
+    for (i = 0; i < n; i++, lt >>= 1, eq >>= 1) {
+        Py_ssize_t isl = lt & 1, ise = eq & 1;
+        Py_ssize_t dst = a2 + isl * (a0 - a2) + ise * (a1 - a2);
+        a0 += isl;
+        a1 += ise;
+        a2 += 1 - isl - ise;
+        if (o)
+            o[dst] = x[i];
+        if (ix)
+            ix[dst] = i;
+    }
+}
+
+/* One kth of a short contiguous float64 row (n <= 16), the whole partition in
+ * registers: each value's count of smaller keys by n broadcast compares of all lanes
+ * at once (the scalar path's n * n compares one by one), the kth key u as the largest
+ * key with at most kth keys below it, then the stable class layout (below u, equal,
+ * above, each in input order) from the class bit masks.  Keys as signed integers:
+ * the order of selection.pyx's keys (NaN largest, -0.0 just below +0.0). */
+__attribute__((target("avx2,popcnt")))
+static void cc_part16_f64_avx2(const double *x, Py_ssize_t n, Py_ssize_t kth, double *o,
+                               int64_t *ix)
+{
+    switch ((n + 3) >> 2) {
+    case 1: cc_part16_body(x, n, kth, o, ix, 1); return;
+    case 2: cc_part16_body(x, n, kth, o, ix, 2); return;
+    case 3: cc_part16_body(x, n, kth, o, ix, 3); return;
+    default: cc_part16_body(x, n, kth, o, ix, 4); return;
+    }
+}
+
 #endif /* CC_SIMD_WIDE */
+
+/* The partition of a short contiguous float64 row around one kth (see
+ * cc_part16_f64_avx2); 0 when this CPU or row is not one for it (the caller's
+ * scalar loops then do it, with the same layout). */
+static int cc_part_short_f64(const double *x, Py_ssize_t n, Py_ssize_t kth, double *o,
+                             int64_t *ix)
+{
+#ifdef CC_SIMD_WIDE
+    if (n <= 16 && cc_simd_level() >= 1) {
+        cc_part16_f64_avx2(x, n, kth, o, ix);
+        return 1;
+    }
+#endif
+    (void)x; (void)n; (void)kth; (void)o; (void)ix;
+    return 0;
+}
 
 static Py_ssize_t cc_bracket_f64(const double *x, Py_ssize_t n, double lo, double hi,
                                  uint64_t *tmp, Py_ssize_t *nc)

@@ -138,6 +138,8 @@ cdef extern from "_select.h" nogil:
     void cc_place_f64(const double *x, Py_ssize_t n, Py_ssize_t i0, double u, double *o,
                       int64_t *ix, Py_ssize_t *a, const Py_ssize_t *e)
     int cc_simd_force(int level)
+    int cc_part_short_f64(const double *x, Py_ssize_t n, Py_ssize_t kth, double *o,
+                          int64_t *ix)
 
 cdef extern from "<algorithm>" namespace "std" nogil:
     void nth_element[T](T first, T nth, T last) noexcept
@@ -976,6 +978,9 @@ cdef void part_row(const in_t *x, Py_ssize_t n, Py_ssize_t xs, const Py_ssize_t 
     cdef uint64_t *u = res + m
     cdef Py_ssize_t *cnt = <Py_ssize_t *> (u + m)
     cdef int p, C
+    if in_t is double:
+        if m == 1 and xs == 1 and cc_part_short_f64(x, n, ranks[0], o, ix):
+            return
     select_row(x, n, xs, ranks, m, scr, res, False)
     p = uniq(res, m, u)
     C = 2 * p + 1
