@@ -17,6 +17,8 @@ Groups:
     call-n10-add-scalar              add(a, 1.5): a Python scalar operand
     call-n10-exp-out                 exp(a, out=o)
     call-n10-expr                    evaluate("2*a + 3*b - c*a") of 10 values
+    call-view-exp, call-view-add     exp(a), a + b of 1-D views (every other one of 1000
+                                     float64: 500 values), result allocated
     call-n5e4-sqrt-out, call-n5e4-expr-out
                                      sqrt(a) and 2*a + 3*b - c*a of 5e4 float64 into
                                      out=: just above the grain, where a call's fixed
@@ -195,7 +197,7 @@ class Group:
 
     def __init__(self, name, expr, inputs, dtype=F64, func=None, numpy_fn=None,
                  numpy_text=None, nb=None, rtol=1e-12, atol=0.0, out=True, n=N,
-                 entries=ENTRIES, scalars=()):
+                 entries=ENTRIES, scalars=(), step=1):
         self.name = name
         self.expr = expr
         self.inputs = dict(inputs)
@@ -210,6 +212,7 @@ class Group:
         self.n = n      # the first n values of the 1e7-value inputs
         self.entries = list(entries)
         self.scalars = tuple(scalars)   # Python scalars after the arrays (func groups)
+        self.step = step  # > 1: every step-th of the first n * step values (a view)
 
 
 # Tolerances: f64 results are within an ULP or two of NumPy's (libm / SIMD / own kernels
@@ -272,6 +275,11 @@ GROUPS += [
     Group("call-n10-expr", "2*a + 3*b - c*a", ABC, n=10, out=False,
           numpy_fn=lambda a, b, c: 2 * a + 3 * b - c * a, numpy_text="2*a + 3*b - c*a",
           entries=("concore-1t", "concore-all", "numpy", "numexpr-all")),
+    # 1-D views (a[::2], 500 values), the result allocated.
+    Group("call-view-exp", "exp(a)", {"a": "a"}, func="exp", n=500, step=2, out=False,
+          entries=("concore-1t", "concore-all", "numpy", "numexpr-all"), **TOL[F64]),
+    Group("call-view-add", "a + b", {"a": "a", "b": "b"}, func="add", n=500, step=2,
+          out=False, entries=("concore-1t", "concore-all", "numpy", "numexpr-all")),
     # Just above the grain, into out=: the call's cost next to 25-100 us of work.
     Group("call-n5e4-sqrt-out", "sqrt(a)", {"a": "a"}, func="sqrt", n=50000,
           entries=("concore-1t", "concore-all", "numpy", "numexpr-all", "numba")),
@@ -288,7 +296,7 @@ class Workload:
 
     def __init__(self, group, arrays, warm_numba):
         self.group = group
-        self.arrays = {k: v[:group.n] for k, v in arrays.items()}
+        self.arrays = {k: v[:group.n * group.step:group.step] for k, v in arrays.items()}
         self.args = list(self.arrays.values()) + list(group.scalars)
         self.warm_numba = warm_numba
         self.o = np.full(group.n, np.nan, dtype=group.dtype) if group.out else None

@@ -409,6 +409,8 @@ GROUPS = [
     Group("call-n10-busy", "sum", ["a_n10"], busy=True,
           entries=["concore-1t", "concore-all", "numpy", "bottleneck"]),
     Group("sum-1e3", "sum", ["a_1e3"]),
+    Group("call-view-sum", "sum", ["a_view500"]),
+    Group("call-view-argmax", "argmax", ["a_view500"]),
     _with_bandwidth(Group("sum-1e7", "sum", ["a_1e7"])),
     _with_bandwidth(Group("sum-1e8", "sum", ["a_1e8"], large=True)),
     _with_bandwidth(Group("mean-1e7", "mean", ["a_1e7"])),

@@ -154,6 +154,12 @@ def a_1e3():
 
 
 @pytest.fixture(scope="session")
+def a_view500():
+    """500 values, every other one of 1000: a strided 1-D view (a[::2])."""
+    return _rng(2).random(10**3)[::2]
+
+
+@pytest.fixture(scope="session")
 def a_1e7():
     return _rng(3).random(10**7)
 
