@@ -117,6 +117,7 @@ cdef extern from "_sort.h" nogil:
 
 cdef enum:
     MSD_BITS = 11           # digit of the MSD pass (2048 buckets)
+    COOP_BITS = 8           # digit of a large argsort bucket's own MSD pass (coop_msd)
     MIN_BLOCK = 1 << 16     # elements per block of the blocked sort, at least ...
     MAX_BLOCKS = 64         # ... and at most this many blocks (per-block counts stay small)
     BLOCKED_MIN = 1 << 17   # runs at least this long take the blocked path
@@ -312,13 +313,13 @@ cdef int sort_blocked(const cs_ops *ops, const char *src, char *dst, Py_ssize_t 
 
 cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t nb,
                    Py_ssize_t bs, int64_t *cnt, int nt, Stop *stop, int *shift,
-                   uint64_t *base, Py_ssize_t *big) noexcept nogil:
+                   uint64_t *base, Py_ssize_t *big, int bits=MSD_BITS) noexcept nogil:
     """The first MSD pass over src[0:n] (nb blocks of bs): the digit
     ((key - *base) >> *shift) & 2047 planned by cs_msd_plan (_sort.h) from the smallest
     and largest key, each block's counts of that digit (cnt[b * 2048 + d]) and *big,
     the largest bucket. Returns 0; 1 when out of memory; 2 when every key is the
     same (nothing counted); 3 when stopped (nothing usable)."""
-    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, b, d, c
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << bits, b, d, c
     cdef uint64_t vo = <uint64_t> -1, va = 0, mask = <uint64_t> (R - 1)  # min, max
     cdef uint64_t *mm = <uint64_t *> malloc(2 * nb * sizeof(uint64_t))
     if mm == NULL:
@@ -344,7 +345,7 @@ cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t 
     free(mm)
     if va == vo:
         return 2
-    cs_msd_plan(vo, va, MSD_BITS, shift, base)
+    cs_msd_plan(vo, va, bits, shift, base)
     vo = base[0]
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
@@ -370,9 +371,10 @@ cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t 
     return 0
 
 
-cdef void bucket_starts(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, Py_ssize_t n) noexcept nogil:
-    """pos[d]: where bucket d starts (from the per-block counts), pos[2048] = n."""
-    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, b, d
+cdef void bucket_starts(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, Py_ssize_t n,
+                        int bits=MSD_BITS) noexcept nogil:
+    """pos[d]: where bucket d starts (from the per-block counts), pos[2**bits] = n."""
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << bits, b, d
     cdef int64_t c = 0
     for d in range(R):
         pos[d] = c
@@ -914,7 +916,9 @@ cdef int coop_msd(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_t m
                   int64_t *th, int nt, Stop *stop, int depth) noexcept nogil:
     """One large bucket ix[0:m] put in key order by all threads, most significant digit
     first again: its keys gathered into k1, one parallel scatter of the (key, index)
-    pairs into (k2, i2) by the digit of ``msd_digit`` over these keys, then the
+    pairs into (k2, i2) by an 8-bit digit of ``msd_digit`` over these keys (256
+    sub-buckets: the 2048-way scatter was TLB-bound and left sub-buckets of a few
+    hundred pairs, each paying for whole count tables), then the
     sub-buckets sorted one to a thread (``pair_sort``, scratch carved from k1, free by
     then) and the indices copied back; a sub-bucket too large for that share goes
     through here again (after 6 levels, the LSD passes of ``coop_bucket``). Uneven
@@ -924,7 +928,7 @@ cdef int coop_msd(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_t m
     cdef const cs_ops *kops = cs_get_ops(6 if ops.width == 8 else 7)  # the keys' own order
     cdef int bsh = block_shift(m)
     cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (m + bs - 1) // bs, b, d, a, ms
-    cdef Py_ssize_t R = (<Py_ssize_t> 1) << MSD_BITS, w = ops.width, big = 0, lim, spt
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << COOP_BITS, w = ops.width, big = 0, lim, spt
     cdef Py_ssize_t per = (ops.NP + 1) * ops.R
     cdef uint64_t mask = <uint64_t> (R - 1), base = 0
     cdef int shift = 0, k, failed = 0
@@ -935,13 +939,13 @@ cdef int coop_msd(const cs_ops *ops, const char *vals, int64_t *ix, Py_ssize_t m
     gather_keys(ops, vals, ix, m, k1, nb, bs, nt, stop)
     if stopped(stop):
         return 0
-    k = msd_digit(kops, k1, m, nb, bs, cnt, nt, stop, &shift, &base, &big)
+    k = msd_digit(kops, k1, m, nb, bs, cnt, nt, stop, &shift, &base, &big, COOP_BITS)
     if k != 0:
         return k == 1      # 2: every key equal, in order already; 3: stopped
     starts = <int64_t *> malloc((R + 1) * sizeof(int64_t))
     if starts == NULL:
         return 1
-    bucket_starts(cnt, starts, nb, m)
+    bucket_starts(cnt, starts, nb, m, COOP_BITS)
     cs_prefix(cnt, pos, nb, <int> R, R)
     if nt > 1:
         for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
