@@ -983,10 +983,12 @@ def test_fast_path_1d_views():
     ]
     for name, args in cases:
         dense = [np.array(x) if isinstance(x, np.ndarray) else x for x in args]
+        native = concore.backend() == "native"
         for _ in range(3):
             r = getattr(concore, name)(*args)
-            same(r, getattr(concore, name)(*dense))
-            if name != "exp":
+            if native:   # one kernel whatever the layout (NumPy's exp differs by layout)
+                same(r, getattr(concore, name)(*dense))
+            if name != "exp" or not native:
                 same(r, getattr(np, name)(*args))
             assert r.flags.c_contiguous
     for _ in range(3):   # expressions take the same path

@@ -113,6 +113,7 @@ cdef extern from "_sort.h" nogil:
     void cs_big_free(void *p)
     void cs_prefix(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, int R, Py_ssize_t stride)
     void cs_msd_plan(uint64_t lo, uint64_t hi, int bits, int *shift, uint64_t *base)
+    int CS_MSD_MIN
     int CS_SMALL
 
 cdef enum:
@@ -406,6 +407,7 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
     cdef char *mid
     cdef char *scr = NULL
     cdef Py_ssize_t spt = 0       # bytes of scratch per thread (local buckets)
+    cdef Py_ssize_t lim
     k = msd_digit(ops, src, n, nb, bs, cnt, nt, stop, &shift, &base, &big)
     if k == 2:
         if dst != src:
@@ -451,15 +453,27 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
         return 0
     bucket_starts(cnt, pos, nb, n)   # the scatter advanced pos
     if nt > 1:
+        # a bucket above a thread's share (a binade of normal data holds over a
+        # quarter of the keys) would keep one thread busy while the others wait: all
+        # threads sort it together afterwards (coop_sort)
+        lim = max(<Py_ssize_t> CS_MSD_MIN, n // (2 * nt))
         for d in prange(R, schedule="dynamic", num_threads=nt):
             if not stopped(stop):
-                if pos[d + 1] > pos[d]:
+                if 0 < pos[d + 1] - pos[d] <= lim:
                     tmp = scr + threadid() * spt if scr != NULL else mid + pos[d] * w
                     ops.sort_bucket(mid + pos[d] * w, dst + pos[d] * w, pos[d + 1] - pos[d],
                                     tmp, th + threadid() * per,
                                     th + threadid() * per + (ops.NP + 1) * ops.R)
                 if threadid() == 0:
                     poll(stop)
+        for d in range(R):
+            if pos[d + 1] - pos[d] > lim and not stopped(stop):
+                # mid is the run-sized scratch here (scr is only taken when every
+                # bucket fits a share), so the bucket's own part of it is free to use
+                if coop_sort(ops, mid + pos[d] * w, dst + pos[d] * w, mid + pos[d] * w,
+                             pos[d + 1] - pos[d], cnt, th, nt, stop, 0):
+                    cs_big_free(scr)
+                    return 1
     else:
         for d in range(R):
             if pos[d + 1] > pos[d]:
@@ -471,6 +485,72 @@ cdef int sort_msd(const cs_ops *ops, const char *src, char *dst, Py_ssize_t n, c
                 break
     cs_big_free(scr)
     return 0
+
+
+cdef int coop_sort(const cs_ops *ops, char *src, char *dst, char *scr, Py_ssize_t m,
+                   int64_t *cnt, int64_t *th, int nt, Stop *stop, int depth) noexcept nogil:
+    """src[0:m] sorted into dst by all threads (src may be dst; scr: m values of
+    scratch, which may be src): one parallel scatter by an 8-bit digit over these keys
+    (msd_digit) into dst, or into scr when src is dst, then the sub-buckets sorted
+    one to a thread (sort_bucket) into dst, a sub-bucket above a thread's share
+    through here again (after 6 levels, by one thread). Returns 1 when out of memory.
+    cnt: MAX_BLOCKS << MSD_BITS counts; th: as sort_msd's."""
+    cdef int bsh = block_shift(m)
+    cdef Py_ssize_t bs = (<Py_ssize_t> 1) << bsh, nb = (m + bs - 1) // bs, b, d, a, ms
+    cdef Py_ssize_t R = (<Py_ssize_t> 1) << COOP_BITS, w = ops.width, big = 0
+    cdef Py_ssize_t per = (ops.NP + 1) * ops.R + 2 * (1 << MSD_BITS) + 1
+    cdef Py_ssize_t lim = max(<Py_ssize_t> CS_MSD_MIN, m // (2 * nt))
+    cdef uint64_t mask = <uint64_t> (R - 1), base = 0
+    cdef int shift = 0, k, failed = 0
+    cdef int64_t *starts = NULL
+    cdef int64_t *pos = NULL
+    cdef char *mid = scr if src == dst else dst
+    if depth >= 6 or nt <= 1:
+        ops.sort_bucket(src, dst, m, scr, th, th + (ops.NP + 1) * ops.R)
+        return 0
+    k = msd_digit(ops, src, m, nb, bs, cnt, nt, stop, &shift, &base, &big, COOP_BITS)
+    if k == 2:
+        if src != dst:
+            par_copy(src, dst, m * w, nt)
+        return 0
+    if k != 0:
+        return k == 1
+    starts = <int64_t *> malloc((R + 1) * sizeof(int64_t))
+    pos = <int64_t *> malloc(nb * R * sizeof(int64_t))
+    if starts == NULL or pos == NULL:
+        free(starts)
+        free(pos)
+        return 1
+    bucket_starts(cnt, starts, nb, m, COOP_BITS)
+    cs_prefix(cnt, pos, nb, <int> R, R)
+    for b in prange(nb, schedule="dynamic", num_threads=team(nt, nb)):
+        if not stopped(stop):
+            ops.scatter_m(src, mid, b * bs, min(m, (b + 1) * bs), shift, mask, base,
+                          pos + b * R)
+            if threadid() == 0:
+                poll(stop)
+    free(pos)
+    if not stopped(stop):
+        # mid -> dst; a sub-bucket sorted in place (mid is dst) takes its scratch from
+        # its own part of scr, else from its own part of mid (read whole first)
+        for d in prange(R, schedule="dynamic", num_threads=nt):
+            a = starts[d]
+            ms = starts[d + 1] - a
+            if not stopped(stop) and 0 < ms <= lim:
+                ops.sort_bucket(mid + a * w, dst + a * w, ms,
+                                (scr if mid == dst else mid) + a * w, th + threadid() * per,
+                                th + threadid() * per + (ops.NP + 1) * ops.R)
+                if threadid() == 0:
+                    poll(stop)
+        for d in range(R):
+            a = starts[d]
+            ms = starts[d + 1] - a
+            if ms > lim and not failed and not stopped(stop):
+                failed = coop_sort(ops, mid + a * w, dst + a * w,
+                                   (scr if mid == dst else mid) + a * w, ms, cnt, th, nt,
+                                   stop, depth + 1)
+    free(starts)
+    return failed
 
 
 cdef int sort_rows(const cs_ops *ops, const char *src, char *dst, Py_ssize_t rows,
