@@ -969,6 +969,7 @@ def test_fast_path_1d_views():
     teaches the types) as on the first."""
     base = np.linspace(-3.0, 3.0, 64)
     m = base.reshape(16, 4)
+    f32 = base.astype(np.float32)
     raw = np.zeros(8 * 17 + 1, np.uint8)[1:].view(np.float64)   # unaligned
     raw[:] = base[:17]
     cases = [
@@ -980,6 +981,8 @@ def test_fast_path_1d_views():
         ("exp", (base.astype(">f8")[::2],)), ("exp", (raw[:16],)),
         ("less", (base[::2], base[::-2])), ("where", (base[::2] > 0, base[::2], base[1::2])),
         ("add", (np.arange(40, dtype=np.int64)[::4], np.arange(10, dtype=np.int64))),
+        ("add", (f32[::2], f32[::-1][:32])), ("sqrt", (np.abs(f32)[::-1],)),
+        ("multiply", (base[::-1], base[::2].repeat(2))),
     ]
     for name, args in cases:
         dense = [np.array(x) if isinstance(x, np.ndarray) else x for x in args]

@@ -525,6 +525,24 @@ static void cc_walk(char *buf, char *base, int nd, const intptr_t *shape,
             default: for (j = 0; j < run; j++) p[j * s] = buf[done + j];
             }
         }
+        else if (isz == 8 && (s == 16 || s == -8)) {
+            /* every other element (a[::2]) or reversed (a[::-1]): a constant stride,
+               so the loop vectorizes (loads and a shuffle), 2-3x the loop below */
+            uint64_t *b = (uint64_t *)(buf + done * 8);
+            const uint64_t *q = (const uint64_t *)p;
+            if (s == 16)
+                for (j = 0; j < run; j++) b[j] = q[2 * j];
+            else
+                for (j = 0; j < run; j++) b[j] = q[-j];
+        }
+        else if (isz == 4 && (s == 8 || s == -4)) {
+            uint32_t *b = (uint32_t *)(buf + done * 4);
+            const uint32_t *q = (const uint32_t *)p;
+            if (s == 8)
+                for (j = 0; j < run; j++) b[j] = q[2 * j];
+            else
+                for (j = 0; j < run; j++) b[j] = q[-j];
+        }
         else {
             switch (isz) {
             case 8: for (j = 0; j < run; j++) memcpy(buf + (done + j) * 8, p + j * s, 8); break;
