@@ -77,6 +77,41 @@ static inline void cs_msd_plan(uint64_t lo, uint64_t hi, int bits, int *shift,
     *base = lo & ~(((uint64_t)1 << s) - 1);
 }
 
+/* Whether q[0:n] holds a zero (of either sign) or a NaN: the filter of the NumPy-path
+   fix-up (sorting.pyx zero_nan_rows). The baseline x86-64 build cannot vectorize these
+   compares (no vector type for them in SSE2 here), so an AVX2 copy is chosen at run
+   time: a quarter of the time on rows of 100. */
+#define CS_ANY_ZN(NAME, T)                                                              \
+    static int NAME(const T *q, intptr_t n) {                                          \
+        int hits = 0;                                                                  \
+        for (intptr_t j = 0; j < n; j++) hits |= (q[j] != q[j]) | (q[j] == 0);         \
+        return hits;                                                                   \
+    }
+CS_ANY_ZN(cs_any_zn_f64_1, double)
+CS_ANY_ZN(cs_any_zn_f32_1, float)
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+__attribute__((target("avx2"))) CS_ANY_ZN(cs_any_zn_f64_avx2, double)
+__attribute__((target("avx2"))) CS_ANY_ZN(cs_any_zn_f32_avx2, float)
+static int cs_avx2 = -1;   /* -1 until first use (a racing thread writes the same) */
+static inline int cs_has_avx2(void) {
+    if (cs_avx2 < 0) {
+        __builtin_cpu_init();
+        cs_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return cs_avx2;
+}
+static int cs_any_zn_f64(const double *q, intptr_t n) {
+    return cs_has_avx2() ? cs_any_zn_f64_avx2(q, n) : cs_any_zn_f64_1(q, n);
+}
+static int cs_any_zn_f32(const float *q, intptr_t n) {
+    return cs_has_avx2() ? cs_any_zn_f32_avx2(q, n) : cs_any_zn_f32_1(q, n);
+}
+#else
+#define cs_any_zn_f64 cs_any_zn_f64_1
+#define cs_any_zn_f32 cs_any_zn_f32_1
+#endif
+#undef CS_ANY_ZN
+
 /* Without branches: data of both signs (normal noise) would mispredict every other
    key on the sign. */
 static inline uint64_t cs_key_f64(uint64_t u) {

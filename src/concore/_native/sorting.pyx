@@ -50,9 +50,8 @@ slower, but no key buffers). Large scratch buffers ask for transparent huge page
 """
 from cython cimport floating
 from cython.parallel cimport prange, threadid
-from libc.math cimport fabs
 from libc.stdint cimport int64_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcpy, memset
 
 cimport numpy as cnp
@@ -113,6 +112,8 @@ cdef extern from "_sort.h" nogil:
     void cs_big_free(void *p)
     void cs_prefix(const int64_t *cnt, int64_t *pos, Py_ssize_t nb, int R, Py_ssize_t stride)
     void cs_msd_plan(uint64_t lo, uint64_t hi, int bits, int *shift, uint64_t *base)
+    int cs_any_zn_f64(const double *q, Py_ssize_t n)
+    int cs_any_zn_f32(const float *q, Py_ssize_t n)
     int CS_MSD_MIN
     int CS_SMALL
 
@@ -675,13 +676,14 @@ cdef Py_ssize_t zero_nan_rows(const floating *x, Py_ssize_t rows, Py_ssize_t n,
     apart, so rows whose zeros are all +0.0, as after a ReLU, need no fixing."""
     cdef Py_ssize_t r, j, k = 0
     cdef const floating *q
-    cdef int hits
     cdef uint64_t nan, zeros, negz
+    cdef bint hits
     for r in range(rows):
         q = x + r * n
-        hits = 0
-        for j in range(n):  # not (|v| > 0): a zero of either sign or a NaN (vectorised)
-            hits += not (fabs(q[j]) > 0)
+        if floating is double:   # a zero of either sign or a NaN (AVX2 where there is)
+            hits = cs_any_zn_f64(q, n)
+        else:
+            hits = cs_any_zn_f32(q, n)
         if not hits:
             continue
         nan = 0
@@ -703,15 +705,32 @@ cdef Py_ssize_t zero_nan_rows(const floating *x, Py_ssize_t rows, Py_ssize_t n,
 
 
 cdef Py_ssize_t zero_nan_block(const char *x, int tcode, Py_ssize_t r0, Py_ssize_t r1,
-                               Py_ssize_t n, Py_ssize_t *found) noexcept nogil:
-    """zero_nan_rows of rows r0:r1 (up to NUMPY_FIX_ROWS + 1), as absolute indices."""
+                               Py_ssize_t n, Py_ssize_t *found,
+                               Py_ssize_t most=NUMPY_FIX_ROWS) noexcept nogil:
+    """zero_nan_rows of rows r0:r1 (up to most + 1), as absolute indices."""
     cdef Py_ssize_t k, i
     if tcode == 0:
-        k = zero_nan_rows(<const double *> x + r0 * n, r1 - r0, n, found, NUMPY_FIX_ROWS)
+        k = zero_nan_rows(<const double *> x + r0 * n, r1 - r0, n, found, most)
     else:
-        k = zero_nan_rows(<const float *> x + r0 * n, r1 - r0, n, found, NUMPY_FIX_ROWS)
+        k = zero_nan_rows(<const float *> x + r0 * n, r1 - r0, n, found, most)
     for i in range(k):
         found[i] += r0
+    return k
+
+
+cdef Py_ssize_t copy_scan(const char *x, char *o, int tcode, Py_ssize_t r0, Py_ssize_t r1,
+                          Py_ssize_t n, Py_ssize_t *found) noexcept nogil:
+    """Rows r0:r1 of x copied to o (C-contiguous, n values a row) a few KiB at a time,
+    each piece scanned by zero_nan_block while it is in cache: the rows holding a NaN
+    or zeros of both signs into found (up to NUMPY_FIX_ROWS + 1), their count. Stops
+    early (rows left uncopied) once there are more than NUMPY_FIX_ROWS."""
+    cdef Py_ssize_t w = 8 if tcode == 0 else 4, k = 0, r = r0, r2
+    cdef Py_ssize_t rb = max(<Py_ssize_t> 1, (32 * 1024) // max(n * w, <Py_ssize_t> 1))
+    while r < r1 and k <= NUMPY_FIX_ROWS:
+        r2 = min(r1, r + rb)
+        memcpy(o + r * n * w, x + r * n * w, (r2 - r) * n * w)
+        k += zero_nan_block(o, tcode, r, r2, n, found + k, NUMPY_FIX_ROWS - k)
+        r = r2
     return k
 
 
@@ -749,21 +768,34 @@ def _zero_or_nan_rows(cnp.ndarray x, int tcode, int nt=1):
     return np.array([found[i] for i in range(k)], dtype=np.intp)
 
 
-cdef int sort_row_chunks(object x, object out, int nt, bint check) except -1:
+cdef Py_ssize_t chunk_rows(object out, int nt):
+    """Rows per chunk of sort_row_chunks."""
+    cdef Py_ssize_t rows = out.shape[0]
+    cdef Py_ssize_t per = max(<Py_ssize_t> 1, NUMPY_CHUNK // max(<Py_ssize_t> out.shape[1], 1))
+    if out.size >= PAR_SORT_MIN:
+        per = min(per, (rows + nt - 1) // nt)   # a chunk for every thread
+    return per
+
+
+cdef int sort_row_chunks(object x, object out, int nt, bint check, int tcode=-1,
+                         Py_ssize_t *scan=NULL) except -1:
     """out = x (unless the same) sorted along its rows by NumPy, in chunks of whole rows
     of about NUMPY_CHUNK values handed out to nt threads: NumPy's sort releases the GIL,
     so a thread takes the GIL only to start a chunk (30000x30 on 2 threads: 1.6x one
-    thread), and Ctrl-C is polled between chunks (a chunk takes about 10 ms)."""
+    thread), and Ctrl-C is polled between chunks (a chunk takes about 10 ms).
+    scan (out not x, float tcode): chunk c's rows holding a NaN or zeros of both signs
+    (zero_nan_block of its copy, before NumPy sorts it: one read less of the input) go
+    to scan[1 + c * (NUMPY_FIX_ROWS + 2)...], a count then the rows; scan[0] counts
+    them all, and once it passes NUMPY_FIX_ROWS the chunks left are not sorted (the
+    caller's radix sort takes over)."""
     cdef Py_ssize_t rows = out.shape[0], per, nch, c
     cdef Stop stop
     stop_init(&stop, check)
-    per = max(<Py_ssize_t> 1, NUMPY_CHUNK // max(<Py_ssize_t> out.shape[1], 1))
-    if out.size >= PAR_SORT_MIN:
-        per = min(per, (rows + nt - 1) // nt)   # a chunk for every thread
+    per = chunk_rows(out, nt)
     nch = (rows + per - 1) // per
     if nt <= 1 or nch <= 1 or out.size < PAR_SORT_MIN:
         for c in range(nch):
-            sort_chunk(x, out, c * per, min(rows, (c + 1) * per))
+            sort_chunk(x, out, c * per, min(rows, (c + 1) * per), tcode, scan, c)
             with nogil:
                 poll(&stop)
             if stopped(&stop):
@@ -773,16 +805,35 @@ cdef int sort_row_chunks(object x, object out, int nt, bint check) except -1:
             for c in prange(nch, schedule="dynamic", num_threads=team(nt, nch)):
                 if not stopped(&stop):
                     with gil:   # (Python variables here would be shared by the threads)
-                        sort_chunk(x, out, c * per, min(rows, (c + 1) * per))
+                        sort_chunk(x, out, c * per, min(rows, (c + 1) * per), tcode, scan,
+                                   c)
                     if threadid() == 0:
                         poll(&stop)
     raise_if_stopped(&stop)
     return 0
 
 
-cdef int sort_chunk(object x, object out, Py_ssize_t lo, Py_ssize_t hi) except -1:
+cdef int sort_chunk(object x, object out, Py_ssize_t lo, Py_ssize_t hi, int tcode,
+                    Py_ssize_t *scan, Py_ssize_t c) except -1:
+    """Rows lo:hi of sort_row_chunks (chunk c); runs holding the GIL but for the scan
+    and NumPy's sort, so scan[0] is updated by one thread at a time."""
+    cdef char *po
+    cdef const char *px
+    cdef Py_ssize_t n = out.shape[1]
+    cdef Py_ssize_t *found
+    if scan != NULL and scan[0] > NUMPY_FIX_ROWS:
+        return 0
     part = out[lo:hi]
-    if out is not x:
+    if scan != NULL:    # x and out: C-contiguous, not overlapping (_numpy_sort)
+        found = scan + 1 + c * (NUMPY_FIX_ROWS + 2)
+        po = <char *> cnp.PyArray_DATA(<cnp.ndarray> out)
+        px = <const char *> cnp.PyArray_DATA(<cnp.ndarray> x)
+        with nogil:
+            found[0] = copy_scan(px, po, tcode, lo, hi, n, found + 1)
+        scan[0] += found[0]
+        if scan[0] > NUMPY_FIX_ROWS:
+            return 0
+    elif out is not x:
         part[...] = x[lo:hi]
     part.sort(axis=-1)
     return 0
@@ -793,21 +844,50 @@ def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
     NumPy's sort (unstable; chunks of whole rows on nt threads) where that is the
     stable sort's answer bit for bit: equal keys are equal bits except -0.0/0.0 and
     NaNs, which are put back in input order (at most NUMPY_FIX_ROWS float rows
-    holding a NaN or zeros of both signs); False, with out untouched, where there
-    are more."""
+    holding a NaN or zeros of both signs); False where there are more (out untouched
+    when sorting in place, else written over by the caller's sort)."""
+    cdef Py_ssize_t M = NUMPY_FIX_ROWS + 2, nch, c, i, k = 0
+    cdef Py_ssize_t *scan = NULL
     if tcode not in _FLOAT_CODES:
         sort_row_chunks(x, out, nt, check)
         return True
     if x.shape[0] == 1:
         fix = np.zeros(1, np.intp)
+    elif not np.may_share_memory(x, out):
+        # the rows to fix found in each chunk's copy as it is made (the input stays
+        # as it was, so nothing need be kept aside)
+        nch = (x.shape[0] + chunk_rows(out, nt) - 1) // chunk_rows(out, nt)
+        scan = <Py_ssize_t *> calloc(1 + nch * M, sizeof(Py_ssize_t))
+        if scan == NULL:
+            raise MemoryError()
+        try:
+            sort_row_chunks(x, out, nt, check, tcode, scan)
+            if scan[0] > NUMPY_FIX_ROWS:
+                return False
+            rows = []
+            for c in range(nch):
+                for i in range(scan[1 + c * M]):
+                    rows.append(scan[2 + c * M + i])
+        finally:
+            free(scan)
+        _fix_rows(out, x, np.array(rows, dtype=np.intp))
+        return True
     else:
         fix = _zero_or_nan_rows(x, tcode, nt)
         if fix is None:
             return False
     inputs = x[fix]     # a copy (taken before an in-place sort) of the rows to fix
     sort_row_chunks(x, out, nt, check)
+    _fix_rows(out, inputs, np.arange(len(fix)), fix)
+    return True
+
+
+def _fix_rows(out, src, fix, dst_rows=None):
+    """Zeros and NaNs of the sorted rows out[dst_rows[k]] (default fix[k]) put back
+    in the order they have in src[fix[k]]."""
     for k in range(len(fix)):
-        s, v = out[fix[k]], inputs[k]
+        r = fix[k] if dst_rows is None else dst_rows[k]
+        s, v = out[r], src[fix[k]]
         last = s[s.shape[0] - 1]   # (not s[-1]: this module is compiled wraparound=False,
                                    # and NumPy 2.5 then reads index -1 - len)
         if s[0] <= 0 and not last < 0:  # zeros of both signs compare equal: input order
@@ -816,7 +896,6 @@ def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
                 s[lo:hi] = v[v == 0]
         if last != last:  # NaNs (sorted last): input order, payloads as they came
             s[s.searchsorted(np.nan, "left"):] = v[v != v]
-    return True
 
 
 def sort(cnp.ndarray x, cnp.ndarray out, int tcode, int nt, bint check, bint numpy_ok=True):
