@@ -4,8 +4,8 @@ Groups (1e7 elements unless noted): sort-f64, sort-i64 (full int64 range),
 sort-f64-rows-30000x30 (each row of a 30000 x 30 array sorted) and sort-f64-1e5,
 argsort-stable-f64-rows-15625x64 (1e6 values in rows of 64), sort-f64-rows-1e5x100 and
 argsort-stable-f64-rows-1e6x10 (1e7 values in short rows),
-argsort-stable-f64 (uniform) and argsort-stable-f64-normal (standard normal: uneven
-first-digit buckets, argsort's gathered and cooperative paths), sort-i64-near-zero and
+argsort-stable-f64 (uniform), argsort-stable-f64-normal and sort-f64-normal (standard
+normal: uneven first-digit buckets, the gathered and cooperative paths), sort-i64-near-zero and
 argsort-stable-i64-near-zero (round(1e6 * standard normal): keys of both signs close
 together), searchsorted (1e6
 float64 queries into 1e7 sorted), unique-i64 (1e7 ints in [0, 1000): many repeats),
@@ -191,6 +191,8 @@ GROUPS = [
     Group("sort-i64-1e7", "sort", "i64", 10**7),
     Group("argsort-stable-f64-1e7", "argsort", "f64", 10**7),
     Group("argsort-stable-f64-normal-1e7", "argsort", "norm", 10**7),
+    # a binade bucket holding over a quarter of the keys: sorted by all threads (coop_sort)
+    Group("sort-f64-normal-1e7", "sort", "norm", 10**7),
     # integers of both signs near zero: split in two by the top bits of their keys
     Group("sort-i64-1e7-near-zero", "sort", "inorm", 10**7),
     Group("argsort-stable-i64-1e7-near-zero", "argsort", "inorm", 10**7),

@@ -317,9 +317,9 @@ cdef int msd_digit(const cs_ops *ops, const char *src, Py_ssize_t n, Py_ssize_t 
                    Py_ssize_t bs, int64_t *cnt, int nt, Stop *stop, int *shift,
                    uint64_t *base, Py_ssize_t *big, int bits=MSD_BITS) noexcept nogil:
     """The first MSD pass over src[0:n] (nb blocks of bs): the digit
-    ((key - *base) >> *shift) & 2047 planned by cs_msd_plan (_sort.h) from the smallest
-    and largest key, each block's counts of that digit (cnt[b * 2048 + d]) and *big,
-    the largest bucket. Returns 0; 1 when out of memory; 2 when every key is the
+    ((key - *base) >> *shift) & (2**bits - 1) planned by cs_msd_plan (_sort.h) from the
+    smallest and largest key, each block's counts of that digit (cnt[b * 2**bits + d])
+    and *big, the largest bucket. Returns 0; 1 when out of memory; 2 when every key is the
     same (nothing counted); 3 when stopped (nothing usable)."""
     cdef Py_ssize_t R = (<Py_ssize_t> 1) << bits, b, d, c
     cdef uint64_t vo = <uint64_t> -1, va = 0, mask = <uint64_t> (R - 1)  # min, max
@@ -846,7 +846,7 @@ def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
     NaNs, which are put back in input order (at most NUMPY_FIX_ROWS float rows
     holding a NaN or zeros of both signs); False where there are more (out untouched
     when sorting in place, else written over by the caller's sort)."""
-    cdef Py_ssize_t M = NUMPY_FIX_ROWS + 2, nch, c, i, k = 0
+    cdef Py_ssize_t M = NUMPY_FIX_ROWS + 2, per, nch, c, i
     cdef Py_ssize_t *scan = NULL
     if tcode not in _FLOAT_CODES:
         sort_row_chunks(x, out, nt, check)
@@ -856,7 +856,8 @@ def _numpy_sort(x, out, int tcode, int nt=1, bint check=False):
     elif not np.may_share_memory(x, out):
         # the rows to fix found in each chunk's copy as it is made (the input stays
         # as it was, so nothing need be kept aside)
-        nch = (x.shape[0] + chunk_rows(out, nt) - 1) // chunk_rows(out, nt)
+        per = chunk_rows(out, nt)
+        nch = (x.shape[0] + per - 1) // per
         scan = <Py_ssize_t *> calloc(1 + nch * M, sizeof(Py_ssize_t))
         if scan == NULL:
             raise MemoryError()
